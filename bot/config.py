@@ -1,0 +1,104 @@
+"""Settings from the environment and `.env` (pydantic-settings). Every field is documented in README and .env.example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+IdList = Annotated[list[int], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Storage
+    cafebot_data_dir: Path = Path("./data")
+    database_url: str | None = None
+    knowledge_dir: Path = Path("./knowledge")
+
+    # Chroma: embedded PersistentClient unless a host is given
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_collection: str = "cafebot"
+
+    # Embeddings
+    embeddings_provider: Literal["local", "openai"] = "local"
+    openai_embeddings_model: str = "text-embedding-3-small"
+
+    # LLM (unset model or key: extractive answers)
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str | None = None
+    llm_timeout_seconds: float = 30.0
+
+    # Telegram
+    telegram_bot_token: str | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    staff_user_ids: IdList = Field(default_factory=list)
+    expert_user_ids: IdList = Field(default_factory=list)
+    expert_chat_id: int | None = None
+
+    # Limits and tuning
+    max_upload_mb: int = 20
+    chunk_tokens: int = 380
+    retrieval_k: int = 5
+    user_rate_per_minute: int = 20
+    history_turns: int = 6
+    default_language: Literal["ko", "en"] = "ko"
+
+    @field_validator("staff_user_ids", "expert_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) for v in value.replace(";", ",").split(",") if v.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def data_dir(self) -> Path:
+        return self.cafebot_data_dir
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.data_dir / "embedding-cache"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Deployments often hand out plain postgres:// URLs; we drive PostgreSQL through psycopg 3.
+            for prefix in ("postgres://", "postgresql://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix):]
+            return url
+        return f"sqlite:///{(self.data_dir / 'cafebot.sqlite3').resolve()}"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.openai_model and (self.openai_api_key or self.openai_base_url))
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and `.env`, with explicit overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]
