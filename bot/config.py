@@ -27,6 +27,8 @@ class Settings(BaseSettings):
 
     # Embeddings
     embeddings_provider: Literal["local", "openai"] = "local"
+    # Passage vectors are cached by text hash; point several data dirs at one cache to share it.
+    embedding_cache_dir: Path | None = None
     openai_embeddings_model: str = "text-embedding-3-small"
 
     # LLM (unset model or key: extractive answers)
@@ -34,6 +36,7 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_model: str | None = None
     llm_timeout_seconds: float = 30.0
+    llm_retry_delay_seconds: float = 1.0
 
     # Telegram
     telegram_bot_token: str | None = None
@@ -51,6 +54,8 @@ class Settings(BaseSettings):
     max_upload_mb: int = 20
     chunk_tokens: int = 380
     retrieval_k: int = 5
+    # Passages whose dense similarity to the question falls below this are not evidence (calibrated in bench/).
+    relevance_min_similarity: float = 0.80
     user_rate_per_minute: int = 20
     history_turns: int = 6
     default_language: Literal["ko", "en"] = "ko"
@@ -74,7 +79,7 @@ class Settings(BaseSettings):
 
     @property
     def embedding_cache_path(self) -> Path:
-        return self.data_dir / "embedding-cache"
+        return self.embedding_cache_dir or self.data_dir / "embedding-cache"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -1,0 +1,46 @@
+"""Numbered citations: passages are numbered in the prompt; the answer's [n] markers are renumbered in order of
+first use and mapped to the sources listed under the answer."""
+
+from __future__ import annotations
+
+import re
+
+from bot.answering.types import Source
+from bot.knowledge.search import Passage
+
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+
+
+def format_context(passages: list[Passage]) -> str:
+    """Passages fenced and labelled as data; markup that could close the fence is defused."""
+    blocks = []
+    for i, p in enumerate(passages, 1):
+        body = p.text.replace("</", "< /").replace("<passage", "< passage")
+        title = p.title.replace('"', "'")
+        blocks.append(f'<passage id="{i}" title="{title}" location="{p.location}">\n{body}\n</passage>')
+    return "\n".join(blocks)
+
+
+def cite(text: str, passages: list[Passage]) -> tuple[str, list[Source]]:
+    """Renumber [n] markers 1, 2, … by first use, drop markers that point at no passage, list the sources.
+
+    Passages from the same document page share one number.
+    """
+    numbers: dict[tuple[str, str], int] = {}
+    sources: list[Source] = []
+
+    def replace(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if not 1 <= n <= len(passages):
+            return ""
+        p = passages[n - 1]
+        key = (p.document_id, p.location)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            sources.append(Source(numbers[key], p.title, p.location, p.document_id, p.source))
+        return f"[{numbers[key]}]"
+
+    out = _MARKER.sub(replace, text)
+    # "[1][1]" after merging passages of the same page reads badly
+    out = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", out)
+    return out.strip(), sources

@@ -1,0 +1,107 @@
+"""Conversation memory, the question log with feedback, and founders' preferences, in the database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+
+from bot.answering.types import Answer
+from bot.storage.db import Database
+from bot.storage.models import ChatUser, ConversationTurn, QuestionLog, utcnow
+
+
+class ConversationStore:
+    """Per-conversation history (last N turns) and per-user data, surviving restarts."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def history(self, conversation_id: str, turns: int) -> list[tuple[str, str]]:
+        """The last `turns` exchanges as (role, text), oldest first."""
+        with self.db.session() as s:
+            rows = s.execute(
+                select(ConversationTurn.role, ConversationTurn.text)
+                .where(ConversationTurn.conversation_id == conversation_id)
+                .order_by(ConversationTurn.id.desc())
+                .limit(turns * 2)
+            ).all()
+        return [(r, t) for r, t in reversed(rows)]
+
+    def append(self, conversation_id: str, user_id: int | None, question: str, answer: str, keep: int = 20) -> None:
+        """Store one exchange and trim the conversation to its most recent `keep` turns."""
+        with self.db.session() as s:
+            s.add(ConversationTurn(conversation_id=conversation_id, user_id=user_id, role="user", text=question))
+            s.add(ConversationTurn(conversation_id=conversation_id, user_id=user_id, role="assistant", text=answer))
+            s.flush()
+            old = select(ConversationTurn.id).where(ConversationTurn.conversation_id == conversation_id) \
+                .order_by(ConversationTurn.id.desc()).offset(keep)
+            ids = list(s.scalars(old))
+            if ids:
+                s.execute(delete(ConversationTurn).where(ConversationTurn.id.in_(ids)))
+
+    def reset(self, conversation_id: str) -> None:
+        with self.db.session() as s:
+            s.execute(delete(ConversationTurn).where(ConversationTurn.conversation_id == conversation_id))
+
+    def log_question(self, user_id: int | None, conversation_id: str, answer: Answer) -> int:
+        with self.db.session() as s:
+            row = QuestionLog(
+                user_id=user_id, conversation_id=conversation_id, question=answer.question,
+                standalone_question=answer.standalone_question, lang=answer.lang, kind=answer.kind,
+                mode=answer.mode, answer=answer.text,
+                sources=json.dumps([asdict(src) for src in answer.sources], ensure_ascii=False),
+                latency_ms=answer.latency_ms,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def record_vote(self, question_id: int, user_id: int, vote: int) -> bool:
+        """Store 👍 (+1) or 👎 (-1) on the founder's own question; False if it is not theirs."""
+        with self.db.session() as s:
+            row = s.get(QuestionLog, question_id)
+            if row is None or row.user_id != user_id:
+                return False
+            row.vote, row.voted_at = vote, utcnow()
+            return True
+
+    def get_question(self, question_id: int) -> QuestionLog | None:
+        with self.db.session() as s:
+            return s.get(QuestionLog, question_id)
+
+    # --- users ---
+
+    def touch_user(self, user_id: int) -> str | None:
+        """Record that the user was seen; returns their chosen language, if any."""
+        with self.db.session() as s:
+            user = s.get(ChatUser, user_id)
+            if user is None:
+                user = ChatUser(user_id=user_id)
+                s.add(user)
+            user.last_seen_at = utcnow()
+            return user.lang
+
+    def set_language(self, user_id: int, lang: str) -> None:
+        with self.db.session() as s:
+            user = s.get(ChatUser, user_id) or ChatUser(user_id=user_id)
+            user.lang = lang
+            s.add(user)
+
+    def delete_user_data(self, user_id: int) -> int:
+        """Delete everything stored about a founder's conversations; returns the number of rows removed."""
+        with self.db.session() as s:
+            n = s.execute(delete(ConversationTurn).where(ConversationTurn.user_id == user_id)).rowcount or 0
+            n += s.execute(delete(QuestionLog).where(QuestionLog.user_id == user_id)).rowcount or 0
+            n += s.execute(delete(ChatUser).where(ChatUser.user_id == user_id)).rowcount or 0
+            return n
+
+    def purge_older_than(self, days: int) -> int:
+        """Retention: remove conversation data older than `days`."""
+        cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+        with self.db.session() as s:
+            n = s.execute(delete(ConversationTurn).where(ConversationTurn.created_at < cutoff)).rowcount or 0
+            n += s.execute(delete(QuestionLog).where(QuestionLog.created_at < cutoff)).rowcount or 0
+            return n

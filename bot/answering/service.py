@@ -1,0 +1,133 @@
+"""The founders' Q&A service: intent routing, follow-up rewrite, hybrid retrieval, a grounded LLM answer
+or an extractive one, citations, memory and the question log. Knows nothing of Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+
+from bot.answering.citations import cite
+from bot.answering.extractive import select_quotes
+from bot.answering.followup import standalone_question
+from bot.answering.intent import LLMIntentClassifier, NearestExampleClassifier
+from bot.answering.language import detect_language
+from bot.answering.llm import NOT_FOUND, LLMAnswerer, LLMUnavailable, make_chat_model
+from bot.answering.memory import ConversationStore
+from bot.answering.types import Answer, AnswerKind, AnswerMode, DeltaCallback, Intent
+from bot.config import Settings
+from bot.knowledge.search import Passage
+from bot.knowledge.service import KnowledgeBase
+from bot.strings import t
+
+log = logging.getLogger(__name__)
+
+_CANNED: dict[Intent, AnswerKind] = {
+    "idea_review": "idea_review", "human": "human", "smalltalk": "smalltalk", "out_of_scope": "out_of_scope",
+}
+
+
+class AnswerService:
+    """Answers one founder message at a time; safe to call concurrently for different conversations."""
+
+    def __init__(self, settings: Settings, knowledge: KnowledgeBase, store: ConversationStore) -> None:
+        self.settings = settings
+        self.knowledge = knowledge
+        self.store = store
+        self.local_intents = NearestExampleClassifier(knowledge.embeddings)
+        self.llm: LLMAnswerer | None = None
+        self.llm_intents: LLMIntentClassifier | None = None
+        if settings.llm_enabled:
+            model = make_chat_model(settings)
+            self.llm = LLMAnswerer(model, retry_delay=settings.llm_retry_delay_seconds)
+            self.llm_intents = LLMIntentClassifier(model, self.local_intents)
+
+    def warm_up(self) -> None:
+        """Load the models and indexes before the first founder waits for them."""
+        self.local_intents.warm_up()
+        self.knowledge.refresh()
+        self.knowledge.search("창업 지원", 1)
+
+    async def classify(self, message: str, lang: str) -> Intent:
+        if self.llm_intents:
+            return await self.llm_intents.aclassify(message, lang)
+        return await asyncio.to_thread(self.local_intents.classify, message)
+
+    def relevant(self, passages: list[Passage]) -> list[Passage]:
+        """Passages strong enough to answer from; empty means "not in the documents"."""
+        floor = self.settings.relevance_min_similarity
+        return [p for p in passages if p.similarity is not None and p.similarity >= floor]
+
+    async def answer(
+        self, conversation_id: str, message: str, *, user_id: int | None = None, lang: str | None = None,
+        on_delta: DeltaCallback | None = None, route_intents: bool = True,
+    ) -> Answer:
+        """Answer a founder's message. `on_delta` receives the growing answer text while an LLM streams."""
+        started = time.perf_counter()
+        lang = detect_language(message, default=lang or self.settings.default_language)
+        intent = await self.classify(message, lang) if route_intents else "question"
+        if intent in _CANNED:
+            kind = _CANNED[intent]
+            answer = Answer(kind, t(f"answer.{kind}", lang), lang, "none", message, message)
+            return await self._finish(conversation_id, user_id, answer, started, remember=False)
+
+        history = await asyncio.to_thread(self.store.history, conversation_id, self.settings.history_turns)
+        if self.llm and history:
+            standalone = await self.llm.condense(message, history, lang)
+        else:
+            standalone = standalone_question(message, history)
+        passages = await asyncio.to_thread(self.knowledge.search, standalone, self.settings.retrieval_k)
+        passages = self.relevant(passages)
+        if not passages:
+            answer = Answer("not_found", t("answer.not_found", lang), lang, "none", message, standalone)
+            return await self._finish(conversation_id, user_id, answer, started)
+
+        if self.llm:
+            try:
+                answer = await self._llm_answer(message, standalone, passages, lang, on_delta)
+                return await self._finish(conversation_id, user_id, answer, started)
+            except LLMUnavailable:
+                log.warning("LLM unavailable; answering extractively")
+        answer = await asyncio.to_thread(self._extractive_answer, message, standalone, passages, lang)
+        return await self._finish(conversation_id, user_id, answer, started)
+
+    async def _llm_answer(
+        self, message: str, standalone: str, passages: list[Passage], lang: str, on_delta: DeltaCallback | None
+    ) -> Answer:
+        assert self.llm is not None
+        text = ""
+        async for text in self.llm.stream_answer(standalone, passages, lang):
+            # Hold back while the text could still be the not-found sentinel, so founders never see it.
+            if on_delta and not NOT_FOUND.startswith(text.strip()):
+                await on_delta(text)
+        if NOT_FOUND in text:
+            return Answer("not_found", t("answer.not_found", lang), lang, "llm", message, standalone)
+        body, sources = cite(text, passages)
+        return Answer("answer", body, lang, "llm", message, standalone, sources)
+
+    def _extractive_answer(self, message: str, standalone: str, passages: list[Passage], lang: str) -> Answer:
+        quotes = select_quotes(standalone, passages, self.knowledge.embeddings)
+        if not quotes:
+            return Answer("not_found", t("answer.not_found", lang), lang, "extractive", message, standalone)
+        lines = [t("answer.extractive_intro", lang)]
+        lines += [f"• {q.text} [{q.passage_index + 1}]" for q in quotes]
+        body, sources = cite("\n".join(lines), passages)
+        return Answer("answer", body, lang, "extractive", message, standalone, sources)
+
+    async def _finish(
+        self, conversation_id: str, user_id: int | None, answer: Answer, started: float, remember: bool = True
+    ) -> Answer:
+        answer = replace(answer, latency_ms=int((time.perf_counter() - started) * 1000))
+        qid = await asyncio.to_thread(self.store.log_question, user_id, conversation_id, answer)
+        if remember:
+            await asyncio.to_thread(
+                self.store.append, conversation_id, user_id, answer.question, answer.text,
+                self.settings.history_turns * 2,
+            )
+        log.info("answered conversation=%s kind=%s mode=%s sources=%d latency_ms=%d", conversation_id,
+                 answer.kind, answer.mode, len(answer.sources), answer.latency_ms)
+        return replace(answer, question_id=qid)
+
+    def reset(self, conversation_id: str) -> None:
+        self.store.reset(conversation_id)

@@ -1,0 +1,51 @@
+"""Korean morpheme analysis with Kiwi: BM25 terms and sentence boundaries, from one shared analyser."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+from kiwipiepy import Kiwi
+
+# Content-bearing parts of speech: nouns, verb/adjective stems, roots, foreign words, numbers, hanja.
+_KEEP_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG"})
+_STOP_FORMS = frozenset({"하", "되", "있", "없", "것", "수", "등", "및", "이", "그", "저", "때"})
+_LATIN = re.compile(r"[A-Za-z]")
+
+_kiwi: Kiwi | None = None
+_kiwi_lock = threading.Lock()
+
+
+def kiwi() -> Kiwi:
+    """The process-wide Kiwi instance (building one takes over a second)."""
+    global _kiwi
+    with _kiwi_lock:
+        if _kiwi is None:
+            _kiwi = Kiwi(num_workers=0)
+        return _kiwi
+
+
+def terms(text: str) -> list[str]:
+    """BM25 terms of `text`: lower-cased content morphemes; English words stay whole."""
+    text = unicodedata.normalize("NFKC", text)
+    out: list[str] = []
+    for tok in kiwi().tokenize(text):
+        if tok.tag not in _KEEP_TAGS or tok.form in _STOP_FORMS:
+            continue
+        form = tok.form.lower()
+        # Single Hangul syllables other than nouns are mostly noise (stems like 하/되 are filtered above).
+        if len(form) == 1 and not _LATIN.match(form) and tok.tag not in {"NNG", "NNP", "SN", "SH"}:
+            continue
+        out.append(form)
+    return out
+
+
+def terms_batch(texts: list[str]) -> list[list[str]]:
+    """`terms` for many texts."""
+    return [terms(t) for t in texts]
+
+
+def sentences(text: str) -> list[str]:
+    """Korean-aware sentence split (Kiwi), keeping the text of each sentence as written."""
+    return [s.text.strip() for s in kiwi().split_into_sents(text) if s.text.strip()]

@@ -1,0 +1,168 @@
+"""The document registry in SQL: documents, their versions and chunks, and the revision every index follows."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from bot.knowledge.lexical import LexicalEntry
+from bot.storage.models import (
+    KnowledgeChunk,
+    KnowledgeDocument,
+    KnowledgeState,
+    KnowledgeVectorGC,
+    KnowledgeVersion,
+    utcnow,
+)
+
+NO_EXPIRY = 99991231
+
+
+def title_key(title: str) -> str:
+    """Titles that differ only in spacing, case or punctuation name the same document."""
+    norm = unicodedata.normalize("NFKC", title).lower()
+    return re.sub(r"[\W_]+", "", norm)[:300]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def date_int(d: date | None) -> int:
+    return d.year * 10000 + d.month * 100 + d.day if d else NO_EXPIRY
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What staff and the CLI see of a document."""
+
+    id: str
+    title: str
+    programme: str | None
+    valid_until: date | None
+    lang: str | None
+    source: str | None
+    version: int
+    version_id: str
+    file_name: str
+    kind: str
+    page_count: int
+    chunk_count: int
+    ingested_at: datetime
+
+
+def bump_revision(session: Session) -> int:
+    """Advance the knowledge base revision inside the caller's transaction."""
+    state = session.get(KnowledgeState, 1, with_for_update=True)
+    if state is None:
+        state = KnowledgeState(id=1, revision=0)
+        session.add(state)
+    state.revision = (state.revision or 0) + 1
+    state.updated_at = utcnow()
+    return state.revision
+
+
+def current_revision(session: Session) -> int:
+    return session.scalar(select(KnowledgeState.revision).where(KnowledgeState.id == 1)) or 0
+
+
+def find_by_hash(session: Session, content_hash: str) -> KnowledgeDocument | None:
+    """The document whose active version has exactly these bytes."""
+    return session.scalar(
+        select(KnowledgeDocument)
+        .join(KnowledgeVersion, KnowledgeVersion.id == KnowledgeDocument.active_version_id)
+        .where(KnowledgeVersion.content_hash == content_hash)
+    )
+
+
+def find_by_title(session: Session, title: str) -> KnowledgeDocument | None:
+    return session.scalar(select(KnowledgeDocument).where(KnowledgeDocument.title_key == title_key(title)))
+
+
+def next_version_number(session: Session, document_id: str) -> int:
+    latest = session.scalar(select(func.max(KnowledgeVersion.version)).where(KnowledgeVersion.document_id == document_id))
+    return (latest or 0) + 1
+
+
+def mark_for_sweep(session: Session, version_id: str) -> None:
+    if session.get(KnowledgeVectorGC, version_id) is None:
+        session.add(KnowledgeVectorGC(version_id=version_id))
+
+
+def unmark_for_sweep(session: Session, version_id: str) -> None:
+    session.execute(delete(KnowledgeVectorGC).where(KnowledgeVectorGC.version_id == version_id))
+
+
+def sweep_candidates(session: Session, older_than: timedelta) -> list[str]:
+    """Version ids whose vectors should go: marked long enough ago and not active."""
+    cutoff = datetime.now(timezone.utc) - older_than
+    active = select(KnowledgeDocument.active_version_id).where(KnowledgeDocument.active_version_id.is_not(None))
+    rows = session.scalars(
+        select(KnowledgeVectorGC.version_id).where(
+            KnowledgeVectorGC.created_at <= cutoff, KnowledgeVectorGC.version_id.not_in(active)
+        )
+    )
+    return list(rows)
+
+
+def drop_inactive_chunks(session: Session, document_id: str, keep_version_id: str | None) -> list[str]:
+    """Delete the chunk rows of every version but `keep_version_id`; returns the versions whose vectors must go."""
+    versions = list(
+        session.scalars(select(KnowledgeVersion.id).where(KnowledgeVersion.document_id == document_id))
+    )
+    stale = [v for v in versions if v != keep_version_id]
+    if stale:
+        session.execute(delete(KnowledgeChunk).where(KnowledgeChunk.version_id.in_(stale)))
+        session.execute(update(KnowledgeVersion).where(KnowledgeVersion.id.in_(stale)).values(chunk_count=0))
+    return stale
+
+
+def active_version_ids(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(KnowledgeDocument.active_version_id).where(KnowledgeDocument.active_version_id.is_not(None))
+        )
+    )
+
+
+def lexical_entries(session: Session) -> list[LexicalEntry]:
+    """Tokens and filter fields of every active chunk, for building the BM25 snapshot."""
+    rows = session.execute(
+        select(KnowledgeChunk.id, KnowledgeChunk.tokens, KnowledgeDocument.programme, KnowledgeDocument.valid_until)
+        .join(KnowledgeVersion, KnowledgeVersion.id == KnowledgeChunk.version_id)
+        .join(KnowledgeDocument, KnowledgeDocument.active_version_id == KnowledgeVersion.id)
+        .order_by(KnowledgeChunk.id)
+    )
+    return [LexicalEntry(cid, tokens.split(), prog, date_int(valid)) for cid, tokens, prog, valid in rows]
+
+
+def list_documents(session: Session) -> list[DocumentInfo]:
+    rows = session.execute(
+        select(KnowledgeDocument, KnowledgeVersion)
+        .join(KnowledgeVersion, KnowledgeVersion.id == KnowledgeDocument.active_version_id)
+        .order_by(KnowledgeDocument.title)
+    )
+    return [_info(d, v) for d, v in rows]
+
+
+def get_document(session: Session, document_id: str) -> DocumentInfo | None:
+    row = session.execute(
+        select(KnowledgeDocument, KnowledgeVersion)
+        .join(KnowledgeVersion, KnowledgeVersion.id == KnowledgeDocument.active_version_id)
+        .where(KnowledgeDocument.id == document_id)
+    ).first()
+    return _info(*row) if row else None
+
+
+def _info(d: KnowledgeDocument, v: KnowledgeVersion) -> DocumentInfo:
+    return DocumentInfo(
+        id=d.id, title=d.title, programme=d.programme, valid_until=d.valid_until, lang=d.lang, source=d.source,
+        version=v.version, version_id=v.id, file_name=v.file_name, kind=v.kind, page_count=v.page_count,
+        chunk_count=v.chunk_count, ingested_at=v.ingested_at,
+    )

@@ -1,0 +1,58 @@
+"""Search results and rank fusion of the dense and lexical sides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal, Sequence
+
+from bot.knowledge.lexical import LexicalHit
+from bot.knowledge.vectorstore import DenseHit
+
+SearchMode = Literal["hybrid", "dense", "bm25"]
+
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with everything needed to quote and cite it."""
+
+    chunk_id: str
+    score: float
+    similarity: float | None = None
+    bm25: float | None = None
+    text: str = ""
+    document_id: str = ""
+    title: str = ""
+    source: str = ""
+    page: int | None = None
+    section: str | None = None
+    version: int = 0
+    programme: str | None = None
+    valid_until: date | None = None
+    lang: str | None = None
+
+    @property
+    def location(self) -> str:
+        """Page number or section for a citation."""
+        if self.page is not None:
+            return f"p.{self.page}"
+        return self.section or ""
+
+
+def fuse(dense: Sequence[DenseHit], lexical: Sequence[LexicalHit], k: int) -> list[Passage]:
+    """Weighted reciprocal rank fusion; keeps each side's raw score for thresholds and display."""
+    scores: dict[str, float] = {}
+    sim: dict[str, float] = {}
+    bm: dict[str, float] = {}
+    for rank, hit in enumerate(dense):
+        scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + DENSE_WEIGHT / (RRF_K + rank + 1)
+        sim[hit.chunk_id] = hit.similarity
+    for rank, lhit in enumerate(lexical):
+        scores[lhit.chunk_id] = scores.get(lhit.chunk_id, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank + 1)
+        bm[lhit.chunk_id] = lhit.score
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:k]
+    return [Passage(chunk_id=cid, score=s, similarity=sim.get(cid), bm25=bm.get(cid)) for cid, s in ranked]

@@ -1,0 +1,417 @@
+"""The knowledge base service: ingest, replace, remove and search programme documents. Knows nothing of Telegram."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.knowledge import registry
+from bot.knowledge.chunking import KoreanStructureSplitter, split_pages
+from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
+from bot.knowledge.errors import DocumentRejected, RejectReason
+from bot.knowledge.lexical import LexicalIndex
+from bot.knowledge.loaders import SUPPORTED_EXTENSIONS, load_file
+from bot.knowledge.morphemes import terms
+from bot.knowledge.search import Passage, SearchMode, fuse
+from bot.knowledge.vectorstore import VectorIndex, make_chroma_client
+from bot.storage.db import Database
+from bot.storage.models import KnowledgeChunk, KnowledgeDocument, KnowledgeVersion, utcnow
+
+log = logging.getLogger(__name__)
+
+Stage = Literal["reading", "chunking", "embedding", "indexing", "done"]
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """Where an ingestion is, for a progress message: `done` of `total` in the current stage."""
+
+    stage: Stage
+    done: int = 0
+    total: int = 0
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    status: Literal["added", "updated", "unchanged"]
+    document: registry.DocumentInfo
+    seconds: float
+    replaced_version: int | None = None
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _parse_date(value: object) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _detect_lang(text: str) -> str:
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
+    letters = sum(1 for ch in text if ch.isalpha())
+    return "ko" if letters and hangul / letters > 0.3 else "en"
+
+
+class KnowledgeBase:
+    """Documents in SQL (source of truth), vectors in Chroma, BM25 rebuilt from SQL on every revision change.
+
+    A version becomes searchable in one SQL commit that flips the document's active version; both indexes
+    only ever return chunks of active versions, so a replacement is never half-visible.
+    """
+
+    def __init__(
+        self, settings: Settings, db: Database, *, embeddings: CachedEmbeddings | None = None, chroma: Any = None
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.embeddings = embeddings or make_embeddings(settings)
+        client = chroma or make_chroma_client(settings.chroma_host, settings.chroma_port, str(settings.chroma_path))
+        self.vectors = VectorIndex(client, settings.chroma_collection, self.embeddings, self.embeddings.model_id)
+        self.splitter = KoreanStructureSplitter(self.embeddings.token_count, settings.chunk_tokens)
+        self._write_lock = threading.Lock()
+        self._read_lock = threading.Lock()
+        self._lexical = LexicalIndex([], -1)
+        self._active: list[str] = []
+
+    # --- ingestion ------------------------------------------------------------------------------
+
+    def ingest_file(
+        self,
+        path: Path,
+        *,
+        display_name: str | None = None,
+        title: str | None = None,
+        programme: str | None = None,
+        valid_until: date | None = None,
+        replace_document_id: str | None = None,
+        uploaded_by: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> IngestResult:
+        """Add a file as a new document or a new version of an existing one (same title, or `replace_document_id`).
+
+        Raises DocumentRejected for bad input; on any failure the knowledge base is left exactly as it was.
+        """
+        started = time.perf_counter()
+        report = progress or (lambda _p: None)
+        name = display_name or path.name
+        if not path.is_file():
+            raise DocumentRejected(name, RejectReason.NOT_FOUND)
+        content_hash = _file_hash(path)
+        with self.db.session() as s:
+            same = registry.find_by_hash(s, content_hash)
+            if same is not None and replace_document_id in (None, same.id) and not (title or programme or valid_until):
+                info = registry.get_document(s, same.id)
+                assert info is not None
+                report(IngestProgress("done", 1, 1))
+                return IngestResult("unchanged", info, time.perf_counter() - started)
+
+        report(IngestProgress("reading"))
+        loaded = load_file(path, max_bytes=self.settings.max_upload_bytes, display_name=name)
+        report(IngestProgress("reading", loaded.page_count, loaded.page_count))
+        fm = loaded.front_matter
+        title = (title or fm.get("title") or loaded.title or Path(name).stem).strip()
+        valid = valid_until or _parse_date(fm.get("valid_until"))
+        chunks = split_pages(loaded.pages, self.splitter)
+        if not chunks:
+            raise DocumentRejected(name, RejectReason.NO_TEXT)
+        report(IngestProgress("chunking", len(chunks), len(chunks)))
+        lang = fm.get("lang") or _detect_lang(" ".join(c.page_content for c in chunks[:5]))
+        programme = programme or fm.get("programme") or self.detect_programme(title, chunks[0].page_content)
+
+        texts = [c.page_content for c in chunks]
+        vectors = self.embeddings.embed_documents_with_progress(
+            [f"{title}\n{t}" for t in texts], lambda d, n: report(IngestProgress("embedding", d, n))
+        )
+        title_terms = " ".join(terms(title))
+        token_rows = [" ".join(terms(t)) + " " + title_terms for t in texts]
+
+        report(IngestProgress("indexing", 0, len(chunks)))
+        with self._write_lock:
+            with self.db.session() as s:
+                target = (
+                    s.get(KnowledgeDocument, replace_document_id)
+                    if replace_document_id
+                    else registry.find_by_title(s, title)
+                )
+                if replace_document_id and target is None:
+                    raise KeyError(f"no document {replace_document_id}")
+                doc_id = target.id if target else registry.new_id()
+                version = registry.next_version_number(s, doc_id) if target else 1
+                previous = target.active_version_id if target else None
+                version_id = registry.new_id()
+                registry.mark_for_sweep(s, version_id)
+            ingested_at = utcnow()
+            ids = [f"{version_id}-{i:05d}" for i in range(len(chunks))]
+            metadatas = [
+                self._chunk_metadata(doc_id, version_id, version, title, name, programme, valid, lang,
+                                     c.metadata, hashlib.sha256(t.encode()).hexdigest()[:16], ingested_at.isoformat())
+                for c, t in zip(chunks, texts)
+            ]
+            try:
+                self.vectors.add(ids, texts, metadatas, vectors)
+                with self.db.session() as s:
+                    doc = s.get(KnowledgeDocument, doc_id)
+                    if doc is None:
+                        doc = KnowledgeDocument(id=doc_id, title=title, title_key=registry.title_key(title))
+                        s.add(doc)
+                    elif registry.find_by_title(s, title) in (None, doc):
+                        doc.title, doc.title_key = title, registry.title_key(title)
+                    doc.programme, doc.valid_until, doc.lang = programme, valid, lang
+                    doc.source = fm.get("source") or doc.source or name
+                    doc.updated_at = ingested_at
+                    s.flush()
+                    s.add(KnowledgeVersion(
+                        id=version_id, document_id=doc_id, version=version, file_name=name, kind=loaded.kind,
+                        content_hash=content_hash, page_count=loaded.page_count, chunk_count=len(chunks),
+                        uploaded_by=uploaded_by, ingested_at=ingested_at,
+                    ))
+                    s.flush()
+                    s.add_all(
+                        KnowledgeChunk(
+                            id=cid, version_id=version_id, ordinal=i, text=t, page=m.get("page"),
+                            section=(m.get("section") or None), content_hash=m["content_hash"], tokens=tok,
+                        )
+                        for i, (cid, t, m, tok) in enumerate(zip(ids, texts, metadatas, token_rows))
+                    )
+                    doc.active_version_id = version_id
+                    stale = registry.drop_inactive_chunks(s, doc_id, version_id)
+                    for v in stale:
+                        registry.mark_for_sweep(s, v)
+                    registry.unmark_for_sweep(s, version_id)
+                    registry.bump_revision(s)
+            except Exception:
+                log.exception("ingestion of %s failed; removing its staged vectors", name)
+                self._drop_vectors([version_id])
+                raise
+            self._drop_vectors(stale)
+        self.refresh()
+        with self.db.session() as s:
+            info = registry.get_document(s, doc_id)
+        assert info is not None
+        report(IngestProgress("done", len(chunks), len(chunks)))
+        seconds = time.perf_counter() - started
+        log.info("ingested %s as %s v%d: %d pages, %d chunks in %.1fs", name, doc_id, version, loaded.page_count,
+                 len(chunks), seconds)
+        old = None
+        if previous:
+            old = version - 1
+        return IngestResult("updated" if previous else "added", info, seconds, old)
+
+    @staticmethod
+    def _chunk_metadata(
+        doc_id: str, version_id: str, version: int, title: str, source: str, programme: str | None,
+        valid: date | None, lang: str, page_meta: dict[str, Any], content_hash: str, ingested_at: str,
+    ) -> dict[str, Any]:
+        # Chroma metadata values cannot be None: absent fields are left out.
+        meta: dict[str, Any] = {
+            "doc_id": doc_id, "version_id": version_id, "version": version, "title": title, "source": source,
+            "content_hash": content_hash, "ingested_at": ingested_at, "lang": lang,
+            "valid_until": registry.date_int(valid),
+        }
+        if programme:
+            meta["programme"] = programme
+        if page_meta.get("page") is not None:
+            meta["page"] = int(page_meta["page"])
+        if page_meta.get("section"):
+            meta["section"] = str(page_meta["section"])[:300]
+        return meta
+
+    def ingest_paths(
+        self, paths: Iterable[Path], *, on_result: Callable[[Path, IngestResult | DocumentRejected], None] | None = None
+    ) -> list[IngestResult | DocumentRejected]:
+        """Ingest files and folders (recursively, supported types only); one bad file does not stop the rest."""
+        results: list[IngestResult | DocumentRejected] = []
+        for path in paths:
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS) \
+                if path.is_dir() else [path]
+            for file in files:
+                try:
+                    result: IngestResult | DocumentRejected = self.ingest_file(file)
+                except DocumentRejected as rejected:
+                    log.warning("rejected %s: %s %s", file, rejected.reason.value, rejected.detail)
+                    result = rejected
+                results.append(result)
+                if on_result:
+                    on_result(file, result)
+        return results
+
+    def detect_programme(self, title: str, first_text: str) -> str | None:
+        """The known programme whose name appears in the title or opening text, longest name first."""
+        with self.db.session() as s:
+            known = {p for p in s.scalars(select(KnowledgeDocument.programme).distinct()) if p}
+        haystack = registry.title_key(title + " " + first_text[:500])
+        for name in sorted(known, key=len, reverse=True):
+            if registry.title_key(name) and registry.title_key(name) in haystack:
+                return name
+        return None
+
+    # --- managing -------------------------------------------------------------------------------
+
+    def update_metadata(
+        self, document_id: str, *, title: str | None = None, programme: str | None = None,
+        valid_until: date | None = None, clear_valid_until: bool = False,
+    ) -> registry.DocumentInfo:
+        """Change a document's title, programme or validity; the indexes follow without re-embedding."""
+        with self._write_lock, self.db.session() as s:
+            doc = s.get(KnowledgeDocument, document_id)
+            if doc is None:
+                raise KeyError(document_id)
+            if title:
+                doc.title, doc.title_key = title, registry.title_key(title)
+            if programme is not None:
+                doc.programme = programme or None
+            if valid_until or clear_valid_until:
+                doc.valid_until = valid_until
+            doc.updated_at = utcnow()
+            meta = {"title": doc.title, "valid_until": registry.date_int(doc.valid_until)}
+            if doc.programme:
+                meta["programme"] = doc.programme
+            ids = list(s.scalars(select(KnowledgeChunk.id).where(KnowledgeChunk.version_id == doc.active_version_id)))
+            if ids:
+                self.vectors.collection.update(ids=ids, metadatas=[meta] * len(ids))
+            registry.bump_revision(s)
+        self.refresh()
+        with self.db.session() as s:
+            info = registry.get_document(s, document_id)
+        assert info is not None
+        return info
+
+    def remove_document(self, document_id: str) -> registry.DocumentInfo:
+        """Remove a document and every chunk of it from SQL, Chroma and BM25."""
+        with self._write_lock:
+            with self.db.session() as s:
+                info = registry.get_document(s, document_id)
+                doc = s.get(KnowledgeDocument, document_id)
+                if doc is None or info is None:
+                    raise KeyError(document_id)
+                versions = [v.id for v in doc.versions]
+                for v in versions:
+                    registry.mark_for_sweep(s, v)
+                s.delete(doc)
+                registry.bump_revision(s)
+            self._drop_vectors(versions)
+        self.refresh()
+        log.info("removed document %s (%s)", document_id, info.title)
+        return info
+
+    def list_documents(self) -> list[registry.DocumentInfo]:
+        with self.db.session() as s:
+            return registry.list_documents(s)
+
+    def get_document(self, document_id: str) -> registry.DocumentInfo | None:
+        with self.db.session() as s:
+            return registry.get_document(s, document_id)
+
+    def _drop_vectors(self, version_ids: list[str]) -> None:
+        """Delete vectors of versions that are no longer active; a failure leaves them for the sweep."""
+        for v in version_ids:
+            try:
+                self.vectors.delete_version(v)
+                with self.db.session() as s:
+                    registry.unmark_for_sweep(s, v)
+            except Exception:
+                log.warning("could not delete vectors of version %s now; the sweep will", v, exc_info=True)
+
+    def sweep(self, older_than: timedelta = timedelta(minutes=30)) -> int:
+        """Delete vectors left behind by crashed ingestions or failed deletions. Returns how many versions."""
+        with self.db.session() as s:
+            stale = registry.sweep_candidates(s, older_than)
+        self._drop_vectors(stale)
+        return len(stale)
+
+    # --- search ---------------------------------------------------------------------------------
+
+    def refresh(self) -> int:
+        """Rebuild the BM25 snapshot and active set if another writer (here or in another process) moved the revision."""
+        with self.db.session() as s:
+            revision = registry.current_revision(s)
+        if revision == self._lexical.revision:
+            return revision
+        with self._read_lock:
+            if revision == self._lexical.revision:
+                return revision
+            with self.db.session() as s:
+                revision = registry.current_revision(s)
+                entries = registry.lexical_entries(s)
+                active = registry.active_version_ids(s)
+            self._lexical = LexicalIndex(entries, revision)
+            self._active = active
+            log.debug("knowledge base at revision %d: %d chunks", revision, len(entries))
+        return revision
+
+    def search(
+        self, query: str, k: int | None = None, *, programme: str | None = None, only_valid: bool = True,
+        mode: SearchMode = "hybrid", today: date | None = None,
+    ) -> list[Passage]:
+        """The k most relevant passages of active, still-valid documents."""
+        k = k or self.settings.retrieval_k
+        self.refresh()
+        lexical, active = self._lexical, self._active
+        if not active:
+            return []
+        valid_on = registry.date_int(today or date.today()) if only_valid else None
+        depth = max(30, k * 4)
+        dense = []
+        if mode in ("hybrid", "dense"):
+            dense = self.vectors.search(self.embeddings.embed_query(query), depth, self._where(active, programme, valid_on))
+        lex = []
+        if mode in ("hybrid", "bm25"):
+            lex = lexical.search(terms(query), depth, programme=programme, valid_on=valid_on)
+        ranked = fuse(dense, lex, k)
+        return self._hydrate(ranked)
+
+    @staticmethod
+    def _where(active: list[str], programme: str | None, valid_on: int | None) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = [{"version_id": {"$in": active}}]
+        if programme:
+            clauses.append({"programme": programme})
+        if valid_on is not None:
+            clauses.append({"valid_until": {"$gte": valid_on}})
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def _hydrate(self, ranked: list[Passage]) -> list[Passage]:
+        if not ranked:
+            return []
+        with self.db.session() as s:
+            rows = s.execute(
+                select(KnowledgeChunk, KnowledgeVersion, KnowledgeDocument)
+                .join(KnowledgeVersion, KnowledgeVersion.id == KnowledgeChunk.version_id)
+                .join(KnowledgeDocument, KnowledgeDocument.id == KnowledgeVersion.document_id)
+                .where(KnowledgeChunk.id.in_([p.chunk_id for p in ranked]))
+            ).all()
+        by_id = {c.id: (c, v, d) for c, v, d in rows}
+        out = []
+        for p in ranked:
+            if p.chunk_id not in by_id:
+                continue  # superseded between index read and hydration: never show a stale passage
+            c, v, d = by_id[p.chunk_id]
+            out.append(replace(
+                p, text=c.text, page=c.page, section=c.section, document_id=d.id, title=d.title,
+                source=v.file_name, version=v.version, programme=d.programme, valid_until=d.valid_until,
+                lang=d.lang,
+            ))
+        return out

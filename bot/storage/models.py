@@ -1,0 +1,158 @@
+"""The relational schema: one declarative Base for Alembic; tables grouped by the domain that owns them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --- knowledge base -------------------------------------------------------------------------
+
+
+class KnowledgeDocument(Base):
+    """A programme document as founders know it (one title); its text lives in versions."""
+
+    __tablename__ = "kb_documents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    # Normalised title: a new upload with the same title supersedes this document.
+    title_key: Mapped[str] = mapped_column(String(300), unique=True)
+    programme: Mapped[str | None] = mapped_column(String(120))
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    source: Mapped[str | None] = mapped_column(String(500))
+    active_version_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list["KnowledgeVersion"]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class KnowledgeVersion(Base):
+    """One ingested file of a document. Only the document's active version is searchable."""
+
+    __tablename__ = "kb_versions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("kb_documents.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    chunk_count: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_by: Mapped[int | None] = mapped_column(BigInteger)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    document: Mapped[KnowledgeDocument] = relationship(back_populates="versions")
+    chunks: Mapped[list["KnowledgeChunk"]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class KnowledgeChunk(Base):
+    """A retrievable passage. Text and BM25 tokens are kept here so every process can rebuild its lexical index."""
+
+    __tablename__ = "kb_chunks"
+    __table_args__ = (UniqueConstraint("version_id", "ordinal"),)
+
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    version_id: Mapped[str] = mapped_column(ForeignKey("kb_versions.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    section: Mapped[str | None] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    tokens: Mapped[str] = mapped_column(Text)
+
+    version: Mapped[KnowledgeVersion] = relationship(back_populates="chunks")
+
+
+class KnowledgeState(Base):
+    """A single row whose revision changes with every visible change to the knowledge base."""
+
+    __tablename__ = "kb_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KnowledgeVectorGC(Base):
+    """Versions whose vectors may sit in Chroma without being active: staged by an ingestion in flight,
+    or superseded/removed but not yet deleted there. A sweep deletes the vectors of those not active."""
+
+    __tablename__ = "kb_vector_gc"
+
+    version_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- founders' conversations ------------------------------------------------------------------
+
+
+class ChatUser(Base):
+    """A person who talked to the bot: their language and when we last heard from them (for retention)."""
+
+    __tablename__ = "chat_users"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConversationTurn(Base):
+    """One message of a conversation, kept so follow-up questions can be understood after a restart."""
+
+    __tablename__ = "conversation_turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    role: Mapped[str] = mapped_column(String(16))  # "user" or "assistant"
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuestionLog(Base):
+    """A question and what the bot answered: for feedback, staff statistics and knowledge gaps."""
+
+    __tablename__ = "question_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    standalone_question: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(24))  # answer, not_found, idea, smalltalk, out_of_scope
+    mode: Mapped[str] = mapped_column(String(16))  # llm, extractive, none
+    answer: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of cited sources
+    latency_ms: Mapped[int] = mapped_column(Integer, default=0)
+    vote: Mapped[int | None] = mapped_column(Integer)  # +1 / -1
+    voted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
