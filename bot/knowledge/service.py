@@ -19,7 +19,7 @@ from bot.knowledge.chunking import KoreanStructureSplitter, split_pages
 from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
 from bot.knowledge.errors import DocumentRejected, RejectReason
 from bot.knowledge.lexical import LexicalIndex
-from bot.knowledge.loaders import SUPPORTED_EXTENSIONS, load_file
+from bot.knowledge.loaders import SUPPORTED_EXTENSIONS, LoadedFile, load_file
 from bot.knowledge.morphemes import terms
 from bot.knowledge.search import Passage, SearchMode, fuse
 from bot.knowledge.vectorstore import VectorIndex, make_chroma_client
@@ -132,6 +132,28 @@ class KnowledgeBase:
         report(IngestProgress("reading"))
         loaded = load_file(path, max_bytes=self.settings.max_upload_bytes, display_name=name)
         report(IngestProgress("reading", loaded.page_count, loaded.page_count))
+        return self.ingest_loaded(
+            loaded, content_hash, title=title, programme=programme, valid_until=valid_until,
+            replace_document_id=replace_document_id, uploaded_by=uploaded_by, progress=progress, started=started,
+        )
+
+    def ingest_loaded(
+        self,
+        loaded: LoadedFile,
+        content_hash: str,
+        *,
+        title: str | None = None,
+        programme: str | None = None,
+        valid_until: date | None = None,
+        replace_document_id: str | None = None,
+        uploaded_by: int | None = None,
+        progress: ProgressCallback | None = None,
+        started: float | None = None,
+    ) -> IngestResult:
+        """Chunk, embed and index already-extracted pages (what `ingest_file` does after loading)."""
+        started = started or time.perf_counter()
+        report = progress or (lambda _p: None)
+        name = loaded.file_name
         fm = loaded.front_matter
         title = (title or fm.get("title") or loaded.title or Path(name).stem).strip()
         valid = valid_until or _parse_date(fm.get("valid_until"))
@@ -369,20 +391,25 @@ class KnowledgeBase:
     ) -> list[Passage]:
         """The k most relevant passages of active, still-valid documents."""
         k = k or self.settings.retrieval_k
-        self.refresh()
-        lexical, active = self._lexical, self._active
-        if not active:
-            return []
         valid_on = registry.date_int(today or date.today()) if only_valid else None
         depth = max(30, k * 4)
-        dense = []
-        if mode in ("hybrid", "dense"):
-            dense = self.vectors.search(self.embeddings.embed_query(query), depth, self._where(active, programme, valid_on))
-        lex = []
-        if mode in ("hybrid", "bm25"):
-            lex = lexical.search(terms(query), depth, programme=programme, valid_on=valid_on)
-        ranked = fuse(dense, lex, k)
-        return self._hydrate(ranked)
+        query_vector = self.embeddings.embed_query(query) if mode in ("hybrid", "dense") else None
+        query_terms = terms(query) if mode in ("hybrid", "bm25") else []
+        for _attempt in range(3):
+            revision = self.refresh()
+            lexical, active = self._lexical, self._active
+            if not active:
+                return []
+            dense = []
+            if query_vector is not None:
+                dense = self.vectors.search(query_vector, depth, self._where(active, programme, valid_on))
+            lex = lexical.search(query_terms, depth, programme=programme, valid_on=valid_on) if query_terms else []
+            ranked = fuse(dense, lex, k)
+            passages = self._hydrate(ranked)
+            # A writer switched versions while we searched: the snapshot is stale, so search the new one.
+            if len(passages) == len(ranked) or self.refresh() == revision:
+                return passages
+        return passages
 
     @staticmethod
     def _where(active: list[str], programme: str | None, valid_on: int | None) -> dict[str, Any]:

@@ -1,0 +1,212 @@
+"""Rebuild a PDF page's text from PDFium character boxes and ruling lines.
+
+PDFium's own text order follows the content stream: Korean government PDFs (Hancom exports) write table cells
+one after another and draw some text twice (shadow/bold or a hidden search layer). Here characters are placed
+by position instead: one output line per visual line, glyphs drawn twice at the same spot are kept once, a
+vertical ruling between two characters becomes " | ", and the lines of one table row (no horizontal ruling
+between them) are merged cell by cell so that each table row comes out as one line.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+from statistics import median
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+_THIN = 3.0  # points: a path thinner than this is a ruling line (or a dot of a dotted one)
+_JOIN_GAP = 4.0  # points: collinear segments closer than this are one ruling (dotted lines)
+_SPACE_RATIO = 0.25  # gap between glyphs, relative to the line's glyph height, that means a word space
+_CELL_RATIO = 3.0  # a gap this many glyph heights wide splits cells even without a ruling
+
+
+@dataclass(slots=True)
+class _Char:
+    ch: str
+    left: float
+    right: float
+    bottom: float
+    top: float
+    space_before: bool
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+
+@dataclass(slots=True)
+class _Seg:
+    pos: float  # y of a horizontal ruling, x of a vertical one
+    lo: float
+    hi: float
+
+
+@dataclass
+class _Line:
+    chars: list[_Char]
+    top: float
+    bottom: float
+    cells: dict[int, str] = field(default_factory=dict)
+    columns: tuple[float, ...] = ()
+
+
+def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
+    textpage = page.get_textpage()
+    try:
+        count = raw.FPDFText_CountChars(textpage)
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        out: list[_Char] = []
+        pending_space = False
+        for i in range(count):
+            code = raw.FPDFText_GetUnicode(textpage, i)
+            ch = chr(code) if 0 < code < 0x110000 else ""
+            if not ch or ch.isspace():
+                pending_space = True
+                continue
+            if raw.FPDFText_IsGenerated(textpage, i):
+                continue
+            if not raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
+                continue
+            if right.value <= left.value and top.value <= bottom.value:
+                continue
+            out.append(_Char(ch, left.value, right.value, bottom.value, top.value, pending_space))
+            pending_space = False
+        return out
+    finally:
+        textpage.close()
+
+
+def _merge(segs: list[_Seg]) -> list[_Seg]:
+    segs.sort(key=lambda s: (round(s.pos), s.lo))
+    out: list[_Seg] = []
+    for s in segs:
+        last = out[-1] if out else None
+        if last and abs(last.pos - s.pos) < 1.0 and s.lo <= last.hi + _JOIN_GAP:
+            last.hi = max(last.hi, s.hi)
+        else:
+            out.append(_Seg(s.pos, s.lo, s.hi))
+    return out
+
+
+def _page_rulings(page: pdfium.PdfPage) -> tuple[list[_Seg], list[_Seg]]:
+    """Horizontal and vertical ruling segments from the page's path objects (borders, dots, cell fills)."""
+    width, height = page.get_size()
+    horizontal: list[_Seg] = []
+    vertical: list[_Seg] = []
+    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=4):
+        l, b, r, t = obj.get_bounds()
+        w, h = r - l, t - b
+        if w <= _THIN and h <= _THIN:  # a dot of a dotted line: its longer side gives the direction
+            (horizontal if w >= h else vertical).append(
+                _Seg((b + t) / 2, l, r) if w >= h else _Seg((l + r) / 2, b, t)
+            )
+        elif h <= _THIN:
+            horizontal.append(_Seg((b + t) / 2, l, r))
+        elif w <= _THIN:
+            vertical.append(_Seg((l + r) / 2, b, t))
+        elif w * h < 0.5 * width * height:
+            # Filled cell backgrounds share their edges with the cell borders (some tables have only fills).
+            horizontal += [_Seg(b, l, r), _Seg(t, l, r)]
+            vertical += [_Seg(l, b, t), _Seg(r, b, t)]
+    return _merge(horizontal), _merge(vertical)
+
+
+def _group_lines(chars: list[_Char]) -> list[_Line]:
+    lines: list[_Line] = []
+    for c in sorted(chars, key=lambda c: -c.top):
+        h = max(c.height, 0.1)
+        for line in reversed(lines[-3:]):
+            overlap = min(line.top, c.top) - max(line.bottom, c.bottom)
+            if overlap >= 0.4 * min(h, max(line.top - line.bottom, 0.1)):
+                line.chars.append(c)
+                line.top, line.bottom = max(line.top, c.top), min(line.bottom, c.bottom)
+                break
+        else:
+            lines.append(_Line([c], c.top, c.bottom))
+    lines.sort(key=lambda ln: -(ln.top + ln.bottom) / 2)
+    return lines
+
+
+def _dedupe(chars: list[_Char]) -> list[_Char]:
+    """Keep one of several identical glyphs drawn at (almost) the same place: shadow, fake bold, hidden layer."""
+    kept: list[_Char] = []
+    for c in sorted(chars, key=lambda c: c.left):
+        tol_x = 0.35 * max(c.right - c.left, 1.0)
+        tol_y = 0.35 * max(c.height, 1.0)
+        if any(k.ch == c.ch and abs(k.left - c.left) <= tol_x and abs(k.bottom - c.bottom) <= tol_y
+               for k in kept[-4:]):
+            continue
+        kept.append(c)
+    return kept
+
+
+def _layout_line(line: _Line, vertical: list[_Seg]) -> None:
+    """Fill line.cells (column index → text) and line.columns (x of the rulings crossing the line)."""
+    chars = _dedupe(line.chars)
+    mid = (line.top + line.bottom) / 2
+    columns = sorted(v.pos for v in vertical if v.lo - 1 <= mid <= v.hi + 1)
+    line.columns = tuple(columns)
+    h = median(c.height for c in chars) or 1.0
+    cells: dict[int, list[str]] = {}
+    col = -1
+    prev: _Char | None = None
+    for c in chars:
+        centre = (c.left + c.right) / 2
+        c_col = sum(1 for x in columns if x < centre)
+        if prev is None or c_col != col:
+            col = c_col
+            cells.setdefault(col, [])
+            if cells[col]:
+                cells[col].append(" ")
+        else:
+            gap = c.left - prev.right
+            if gap > _CELL_RATIO * h:
+                cells[col].append(" | ")
+            elif c.space_before or gap > _SPACE_RATIO * h:
+                cells[col].append(" ")
+        cells[col].append(c.ch)
+        prev = c
+    line.cells = {k: "".join(v).strip() for k, v in cells.items()}
+
+
+def _same_row(upper: _Line, lower: _Line, horizontal: list[_Seg]) -> bool:
+    """True if both lines sit in the same multi-column table row: same rulings and no rule between them."""
+    if len(upper.columns) < 3 or len(upper.columns) != len(lower.columns):
+        return False
+    if any(abs(a - b) > 2.0 for a, b in zip(upper.columns, lower.columns)):
+        return False
+    lo_x, hi_x = upper.columns[0], upper.columns[-1]
+    lo_y, hi_y = (lower.top + lower.bottom) / 2, (upper.top + upper.bottom) / 2
+    return not any(lo_y < s.pos < hi_y and s.lo < hi_x - 2 and s.hi > lo_x + 2 for s in horizontal)
+
+
+def page_text(page: pdfium.PdfPage) -> str:
+    """The page's text in reading order, one line per visual line or table row."""
+    chars = _page_chars(page)
+    if not chars:
+        return ""
+    horizontal, vertical = _page_rulings(page)
+    lines = _group_lines(chars)
+    for line in lines:
+        _layout_line(line, vertical)
+    heights = [ln.top - ln.bottom for ln in lines]
+    typical = median(heights) if heights else 10.0
+    rows: list[_Line] = []
+    for line in lines:
+        if rows and _same_row(rows[-1], line, horizontal):
+            row = rows[-1]
+            for col, text in line.cells.items():
+                row.cells[col] = (row.cells.get(col, "") + " " + text).strip()
+            row.bottom = line.bottom
+            continue
+        rows.append(line)
+    out: list[str] = []
+    prev_bottom: float | None = None
+    for row in rows:
+        if prev_bottom is not None and prev_bottom - row.top > 1.3 * typical:
+            out.append("")  # a paragraph gap, which the chunker uses as a boundary
+        out.append(" | ".join(t for _, t in sorted(row.cells.items()) if t))
+        prev_bottom = row.bottom
+    return "\n".join(out)
