@@ -9,7 +9,6 @@ between them) are merged cell by cell so that each table row comes out as one li
 
 from __future__ import annotations
 
-import ctypes
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -18,7 +17,7 @@ import pypdfium2.raw as raw
 
 _THIN = 3.0  # points: a path thinner than this is a ruling line (or a dot of a dotted one)
 _JOIN_GAP = 4.0  # points: collinear segments closer than this are one ruling (dotted lines)
-_SPACE_RATIO = 0.25  # gap between glyphs, relative to the line's glyph height, that means a word space
+_SPACE_RATIO = 0.2  # gap between glyphs, relative to the line's glyph height, that means a word space
 _CELL_RATIO = 3.0  # a gap this many glyph heights wide splits cells even without a ruling
 
 
@@ -56,7 +55,7 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
     textpage = page.get_textpage()
     try:
         count = raw.FPDFText_CountChars(textpage)
-        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        box = raw.FS_RECTF()
         out: list[_Char] = []
         pending_space = False
         for i in range(count):
@@ -67,11 +66,13 @@ def _page_chars(page: pdfium.PdfPage) -> list[_Char]:
                 continue
             if raw.FPDFText_IsGenerated(textpage, i):
                 continue
-            if not raw.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
+            # Loose boxes span the glyph's advance and the font's full height: letters of a word touch,
+            # so any gap is a real space, and the glyphs of one line share a vertical extent.
+            if not raw.FPDFText_GetLooseCharBox(textpage, i, box):
                 continue
-            if right.value <= left.value and top.value <= bottom.value:
+            if box.right <= box.left or box.top <= box.bottom:
                 continue
-            out.append(_Char(ch, left.value, right.value, bottom.value, top.value, pending_space))
+            out.append(_Char(ch, box.left, box.right, box.bottom, box.top, pending_space))
             pending_space = False
         return out
     finally:
@@ -119,7 +120,7 @@ def _group_lines(chars: list[_Char]) -> list[_Line]:
         h = max(c.height, 0.1)
         for line in reversed(lines[-3:]):
             overlap = min(line.top, c.top) - max(line.bottom, c.bottom)
-            if overlap >= 0.4 * min(h, max(line.top - line.bottom, 0.1)):
+            if overlap >= 0.6 * min(h, max(line.top - line.bottom, 0.1)):
                 line.chars.append(c)
                 line.top, line.bottom = max(line.top, c.top), min(line.bottom, c.bottom)
                 break

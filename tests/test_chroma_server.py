@@ -1,0 +1,83 @@
+"""Client/server mode against a real `chroma run` on 127.0.0.1: two bot processes' knowledge bases sharing one
+Chroma server and one PostgreSQL stay consistent, BM25 included."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+from bot.services import build_services
+
+pytestmark = pytest.mark.chroma_server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    assert exe, "the chroma CLI ships with chromadb"
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("chroma run did not come up")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+DOC = """---
+title: 오픈이노베이션 200센터
+programme: 오픈이노베이션
+---
+# 오픈이노베이션 200센터
+
+대기업·중견기업 200곳과 스타트업 2000곳의 기술 협력을 돕는 센터입니다. 마곡 서울창업허브 M+와 여의도 핀테크랩 등 7곳에 문을 엽니다.
+"""
+
+
+def test_two_processes_share_one_chroma_server_and_database(chroma_server, make_settings, tmp_path, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("several bot processes share PostgreSQL in deployments")
+    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server, database_url=database_url,
+                  chroma_collection=f"t{tmp_path.name[-8:]}".replace("_", "-"))
+    a = build_services(make_settings(cafebot_data_dir=tmp_path / "a", **common))
+    b = build_services(make_settings(cafebot_data_dir=tmp_path / "b", **common))
+    try:
+        assert b.knowledge.search("오픈이노베이션", 3) == []
+        path = tmp_path / "oi.md"
+        path.write_text(DOC, encoding="utf-8")
+        doc = a.knowledge.ingest_file(path).document
+        # the other process sees the upload on both sides of the hybrid index
+        for mode in ("bm25", "dense", "hybrid"):
+            hits = b.knowledge.search("스타트업 2000곳 기술 협력", 3, mode=mode)
+            assert hits and hits[0].title == "오픈이노베이션 200센터", mode
+        b.knowledge.remove_document(doc.id)
+        for mode in ("bm25", "dense", "hybrid"):
+            assert a.knowledge.search("스타트업 2000곳 기술 협력", 3, mode=mode) == [], mode
+    finally:
+        a.close()
+        b.close()
