@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # kiwipiepy is imported lazily: it is slow to load and only s
 # Characters NFKC would destroy but that carry structure in Korean documents: circled/parenthesised numbers
 # and letters (① → "1" loses the bullet level) and compatibility jamo (ㅇ → a conjoining jamo that may
 # even merge with the next vowel into a different syllable).
-_PROTECTED = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3131-\u318e\u3200-\u327f\u25a0-\u25ff\u203b]+")
+_PROTECTED = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3131-\u318e\u3260-\u327f\u25a0-\u25ff\u203b]+")
 # Control characters except tab and newline, plus invisible format characters PDFs and HWP leave behind.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ufffe\uffff]")
 _HYPHENATED = re.compile(r"([A-Za-z]{2,})-\n([a-z]{2,})")
@@ -27,7 +27,9 @@ _PAGE_FURNITURE = re.compile(r"^\s*[-–]\s*\d{1,4}\s*[-–]\s*$")
 _REPEATED_RUN = re.compile(r"(\S{5,60}?)\1")
 # Lines are spaced again with Kiwi only when a token this long is mostly Hangul: Korean words are short,
 # so such a token means the extractor dropped the spaces.
-_LONG_TOKEN = 20
+_LONG_TOKEN = 15
+_INNER_PARTICLE = re.compile(r"(?:을|를|의|에서|으로|하는|하여|합니다|습니다|있는|없는|하고)(?=[가-힣])")
+_VERY_LONG_RUN = re.compile(r"[가-힣]{30,}")
 
 _kiwi: Kiwi | None = None
 _kiwi_lock = threading.Lock()
@@ -147,9 +149,15 @@ def _get_kiwi() -> Kiwi:
 
 
 def needs_spacing(line: str) -> bool:
-    """True when the line has a long mostly-Hangul token, i.e. the extractor lost its word spaces."""
+    """True when the line has a long mostly-Hangul token that runs words together, i.e. lost its spaces.
+
+    Long compound nouns are legitimate ("4대사회보험료완납증명서"), so a token must also hold particles or
+    endings followed by more Hangul ("기업의성장과도약을지원하는"), or be an absurdly long Hangul run.
+    """
     for token in line.split():
-        if len(token) >= _LONG_TOKEN and len(_HANGUL.findall(token)) >= 0.6 * len(token):
+        if len(token) < _LONG_TOKEN or len(_HANGUL.findall(token)) < 0.6 * len(token):
+            continue
+        if len(_INNER_PARTICLE.findall(token)) >= 2 or _VERY_LONG_RUN.search(token):
             return True
     return False
 

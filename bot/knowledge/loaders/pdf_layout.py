@@ -19,6 +19,7 @@ _THIN = 3.0  # points: a path thinner than this is a ruling line (or a dot of a 
 _JOIN_GAP = 4.0  # points: collinear segments closer than this are one ruling (dotted lines)
 _SPACE_RATIO = 0.2  # gap between glyphs, relative to the line's glyph height, that means a word space
 _CELL_RATIO = 3.0  # a gap this many glyph heights wide splits cells even without a ruling
+_MAX_PATHS = 20000  # more path objects than this on a page is a drawing, not a form
 
 
 @dataclass(slots=True)
@@ -96,22 +97,40 @@ def _page_rulings(page: pdfium.PdfPage) -> tuple[list[_Seg], list[_Seg]]:
     width, height = page.get_size()
     horizontal: list[_Seg] = []
     vertical: list[_Seg] = []
-    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=4):
-        l, b, r, t = obj.get_bounds()
-        w, h = r - l, t - b
+    for count, obj in enumerate(page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=4)):
+        if count >= _MAX_PATHS:  # a vector drawing, not a form: read its text without table rulings
+            return [], []
+        x0, y0, x1, y1 = obj.get_bounds()
+        w, h = x1 - x0, y1 - y0
         if w <= _THIN and h <= _THIN:  # a dot of a dotted line: its longer side gives the direction
-            (horizontal if w >= h else vertical).append(
-                _Seg((b + t) / 2, l, r) if w >= h else _Seg((l + r) / 2, b, t)
-            )
+            if w >= h:
+                horizontal.append(_Seg((y0 + y1) / 2, x0, x1))
+            else:
+                vertical.append(_Seg((x0 + x1) / 2, y0, y1))
         elif h <= _THIN:
-            horizontal.append(_Seg((b + t) / 2, l, r))
+            horizontal.append(_Seg((y0 + y1) / 2, x0, x1))
         elif w <= _THIN:
-            vertical.append(_Seg((l + r) / 2, b, t))
+            vertical.append(_Seg((x0 + x1) / 2, y0, y1))
         elif w * h < 0.5 * width * height:
             # Filled cell backgrounds share their edges with the cell borders (some tables have only fills).
-            horizontal += [_Seg(b, l, r), _Seg(t, l, r)]
-            vertical += [_Seg(l, b, t), _Seg(r, b, t)]
-    return _merge(horizontal), _merge(vertical)
+            horizontal += [_Seg(y0, x0, x1), _Seg(y1, x0, x1)]
+            vertical += [_Seg(x0, y0, y1), _Seg(x1, y0, y1)]
+    return _drop_hatching(_merge(horizontal)), _drop_hatching(_merge(vertical))
+
+
+def _drop_hatching(segs: list[_Seg]) -> list[_Seg]:
+    """Remove runs of many parallel strokes packed closely: shading and drawings, not table rulings."""
+    ordered = sorted(segs, key=lambda s: s.pos)
+    keep: list[_Seg] = []
+    run: list[_Seg] = []
+    for s in ordered + [_Seg(float("inf"), 0, 0)]:
+        if run and s.pos - run[-1].pos > 1.5:
+            # Pieces of one dotted or broken line share a position: only distinct positions count.
+            if len({round(r.pos) for r in run}) < 4:
+                keep.extend(run)
+            run = []
+        run.append(s)
+    return keep
 
 
 def _group_lines(chars: list[_Char]) -> list[_Line]:
@@ -134,7 +153,9 @@ def _dedupe(chars: list[_Char]) -> list[_Char]:
     """Keep one of several identical glyphs drawn at (almost) the same place: shadow, fake bold, hidden layer."""
     kept: list[_Char] = []
     for c in sorted(chars, key=lambda c: c.left):
-        tol_x = 0.35 * max(c.right - c.left, 1.0)
+        # Doubles sit within a point or two; some fonts report boxes wider than the advance, so the box
+        # width alone cannot tell a double from the next letter ("tt" in "https").
+        tol_x = min(0.35 * max(c.right - c.left, 1.0), 0.15 * max(c.height, 1.0))
         tol_y = 0.35 * max(c.height, 1.0)
         if any(k.ch == c.ch and abs(k.left - c.left) <= tol_x and abs(k.bottom - c.bottom) <= tol_y
                for k in kept[-4:]):
@@ -146,8 +167,9 @@ def _dedupe(chars: list[_Char]) -> list[_Char]:
 def _layout_line(line: _Line, vertical: list[_Seg]) -> None:
     """Fill line.cells (column index → text) and line.columns (x of the rulings crossing the line)."""
     chars = _dedupe(line.chars)
-    mid = (line.top + line.bottom) / 2
-    columns = sorted(v.pos for v in vertical if v.lo - 1 <= mid <= v.hi + 1)
+    # A column ruling runs past the whole line (a short stroke across part of it is part of a drawing).
+    tol = 0.2 * (line.top - line.bottom)
+    columns = sorted(v.pos for v in vertical if v.lo <= line.bottom + tol and v.hi >= line.top - tol)
     line.columns = tuple(columns)
     h = median(c.height for c in chars) or 1.0
     cells: dict[int, list[str]] = {}
@@ -178,22 +200,46 @@ def _same_row(upper: _Line, lower: _Line, horizontal: list[_Seg]) -> bool:
         return False
     if any(abs(a - b) > 2.0 for a, b in zip(upper.columns, lower.columns)):
         return False
-    lo_x, hi_x = upper.columns[0], upper.columns[-1]
     lo_y, hi_y = (lower.top + lower.bottom) / 2, (upper.top + upper.bottom) / 2
-    return not any(lo_y < s.pos < hi_y and s.lo < hi_x - 2 and s.hi > lo_x + 2 for s in horizontal)
+    cols = upper.columns
+    # A row border spans at least one whole cell; shorter rules between the lines are underlines.
+    return not any(
+        lo_y < s.pos < hi_y and any(s.lo <= a + 2 and s.hi >= b - 2 for a, b in zip(cols, cols[1:]))
+        for s in horizontal
+    )
 
 
-def page_text(page: pdfium.PdfPage) -> str:
-    """The page's text in reading order, one line per visual line or table row."""
+@dataclass(frozen=True)
+class PageText:
+    text: str
+    title: str  # the largest-type lines at the top of the page, "" if nothing stands out
+
+
+def _title(lines: list[_Line], typical: float) -> str:
+    heights = [ln.top - ln.bottom for ln in lines]
+    biggest = max(heights, default=0.0)
+    if biggest < 1.3 * typical:
+        return ""
+    picked: list[str] = []
+    for line, h in zip(lines, heights):
+        if h >= 0.9 * biggest:
+            picked.append(" ".join(t for _, t in sorted(line.cells.items()) if t))
+        elif picked:
+            break
+    return " ".join(" ".join(picked).split())[:150]
+
+
+def extract_page(page: pdfium.PdfPage) -> PageText:
+    """The page's text in reading order (one line per visual line or table row) and its display title."""
     chars = _page_chars(page)
     if not chars:
-        return ""
+        return PageText("", "")
     horizontal, vertical = _page_rulings(page)
     lines = _group_lines(chars)
     for line in lines:
         _layout_line(line, vertical)
-    heights = [ln.top - ln.bottom for ln in lines]
-    typical = median(heights) if heights else 10.0
+    typical = median(ln.top - ln.bottom for ln in lines)
+    title = _title(lines, typical)
     rows: list[_Line] = []
     for line in lines:
         if rows and _same_row(rows[-1], line, horizontal):
@@ -210,4 +256,4 @@ def page_text(page: pdfium.PdfPage) -> str:
             out.append("")  # a paragraph gap, which the chunker uses as a boundary
         out.append(" | ".join(t for _, t in sorted(row.cells.items()) if t))
         prev_bottom = row.bottom
-    return "\n".join(out)
+    return PageText("\n".join(out), title)
