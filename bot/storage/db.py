@@ -33,7 +33,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+def upgrade_schema(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to `revision` with Alembic; safe to call on every start."""
     from alembic import command
     from alembic.config import Config

@@ -1,28 +1,13 @@
-"""The relational schema: one declarative Base for Alembic; tables grouped by the domain that owns them."""
+"""Knowledge base tables: documents, versions, chunks, revision, vector sweep list."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
-from sqlalchemy import (
-    BigInteger,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class Base(DeclarativeBase):
-    pass
+from bot.storage.models.base import Base, utcnow
 
 
 # --- knowledge base -------------------------------------------------------------------------
@@ -108,51 +93,3 @@ class KnowledgeVectorGC(Base):
 
     version_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-# --- founders' conversations ------------------------------------------------------------------
-
-
-class ChatUser(Base):
-    """A person who talked to the bot: their language and when we last heard from them (for retention)."""
-
-    __tablename__ = "chat_users"
-
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    lang: Mapped[str | None] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class ConversationTurn(Base):
-    """One message of a conversation, kept so follow-up questions can be understood after a restart."""
-
-    __tablename__ = "conversation_turns"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
-    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    role: Mapped[str] = mapped_column(String(16))  # "user" or "assistant"
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class QuestionLog(Base):
-    """A question and what the bot answered: for feedback, staff statistics and knowledge gaps."""
-
-    __tablename__ = "question_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    conversation_id: Mapped[str] = mapped_column(String(64))
-    question: Mapped[str] = mapped_column(Text)
-    standalone_question: Mapped[str] = mapped_column(Text)
-    lang: Mapped[str] = mapped_column(String(8))
-    kind: Mapped[str] = mapped_column(String(24))  # answer, not_found, idea, smalltalk, out_of_scope
-    mode: Mapped[str] = mapped_column(String(16))  # llm, extractive, none
-    answer: Mapped[str] = mapped_column(Text, default="")
-    sources: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of cited sources
-    latency_ms: Mapped[int] = mapped_column(Integer, default=0)
-    vote: Mapped[int | None] = mapped_column(Integer)  # +1 / -1
-    voted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
