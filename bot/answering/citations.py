@@ -37,7 +37,9 @@ def cite(text: str, passages: list[Passage]) -> tuple[str, list[Source]]:
         key = (p.document_id, p.location)
         if key not in numbers:
             numbers[key] = len(numbers) + 1
-            sources.append(Source(numbers[key], p.title, p.location, p.document_id, p.source))
+            # The first section of a document is usually headed by its own title: don't say it twice.
+            location = "" if p.location.lstrip("# ").strip() == p.title.strip() else p.location
+            sources.append(Source(numbers[key], p.title, location, p.document_id, p.source))
         return f"[{numbers[key]}]"
 
     out = _MARKER.sub(replace, text)

@@ -1,19 +1,20 @@
-"""Answers without an LLM: the one to three sentences of the retrieved passages that best match the question,
+"""Answers without an LLM: the one to three sentences of the retrieved passages closest to the question,
 quoted as written, each with its citation number."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
-from bot.knowledge.morphemes import sentences, terms
+from bot.knowledge.embeddings import CachedEmbeddings
+from bot.knowledge.morphemes import terms
+from bot.knowledge.quotes import quotable_sentences
 from bot.knowledge.search import Passage
 
-_HEADING_LINE = re.compile(r"^\s*(#{1,6}\s|[□■◆◇▣]\s*)")
-_BULLET = re.compile(r"^\s*(?:[○◦●◎\-–·•▪※*]|[①-⑳]|\d{1,2}[.)])\s*")
+MAX_CANDIDATES = 24
+# A quote must be nearly as close to the question as the best one, or it is padding.
+KEEP_WITHIN = 0.03
 
 
 @dataclass(frozen=True)
@@ -22,47 +23,29 @@ class Quote:
     passage_index: int  # index into the passages given
 
 
-def _candidate_sentences(passage: Passage) -> list[str]:
-    out = []
-    for line in passage.text.splitlines():
-        if not line.strip() or _HEADING_LINE.match(line):
-            continue  # headings are context for the passage, not statements
-        line = _BULLET.sub("", line).strip()
-        out.extend(s for s in sentences(line) if len(s) >= 8)
-    return out
-
-
 def select_quotes(
-    question: str, passages: list[Passage], embeddings: Embeddings | None = None, max_quotes: int = 3,
+    question: str, passages: list[Passage], embeddings: CachedEmbeddings, max_quotes: int = 3
 ) -> list[Quote]:
-    """Pick the sentences that share the most content terms with the question (weighted by passage rank).
-
-    When the question shares no terms with the passages (an English question over Korean documents),
-    rank the top passages' sentences by embedding similarity instead.
-    """
-    q_terms = set(terms(question))
-    scored: list[tuple[float, int, int, str]] = []
+    """Rank the top passages' sentences by embedding similarity to the question, nudged by shared terms and
+    passage rank. Sentence vectors come from the passage cache, which ingestion fills in the background."""
+    candidates: list[tuple[int, int, str]] = []
+    contexts: list[str] = []
     for pi, passage in enumerate(passages[:3]):
-        rank_weight = 1.0 / (1 + 0.5 * pi)
-        for si, sent in enumerate(_candidate_sentences(passage)):
-            overlap = len(q_terms & set(terms(sent)))
-            scored.append((overlap * rank_weight, pi, si, sent))
-    if not scored:
+        for si, quotable in enumerate(quotable_sentences(passage.text)):
+            candidates.append((pi, si, quotable.sentence))
+            contexts.append(quotable.embedding_text)
+    candidates, contexts = candidates[:MAX_CANDIDATES], contexts[:MAX_CANDIDATES]
+    if not candidates:
         return []
-    if max(s[0] for s in scored) == 0 and embeddings is not None:
-        pool = [s for s in scored if s[1] < 2][:16]
-        qv = np.asarray(embeddings.embed_query(question), dtype=np.float32)
-        sims = [float(np.dot(qv, np.asarray(embeddings.embed_query(s[3]), dtype=np.float32))) for s in pool]
-        scored = [(sim / (1 + 0.5 * s[1]), s[1], s[2], s[3]) for sim, s in zip(sims, pool)]
-    best = sorted(scored, key=lambda s: (-s[0], s[1], s[2]))
-    chosen: list[tuple[int, int, str]] = []
-    top_score = best[0][0]
-    for score, pi, si, sent in best:
-        if len(chosen) == max_quotes or (chosen and score < top_score * 0.5):
-            break
-        if any(sent == c[2] for c in chosen):
-            continue
-        chosen.append((pi, si, sent))
-    # Read in document order: passage rank, then position within the passage.
-    chosen.sort()
-    return [Quote(text=sent, passage_index=pi) for pi, _si, sent in chosen]
+    qv = np.asarray(embeddings.embed_query(question), dtype=np.float32)
+    matrix = np.asarray(embeddings.embed_documents(contexts), dtype=np.float32)
+    q_terms = set(terms(question))
+    scores = []
+    for (pi, _si, _sent), context, sim in zip(candidates, contexts, matrix @ qv):
+        overlap = len(q_terms & set(terms(context))) / max(len(q_terms), 1)
+        scores.append(float(sim) + 0.03 * overlap - 0.005 * pi)
+    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+    best = scores[order[0]]
+    chosen = [i for i in order[:max_quotes] if scores[i] >= best - KEEP_WITHIN]
+    chosen.sort(key=lambda i: (candidates[i][0], candidates[i][1]))  # read in document order
+    return [Quote(text=candidates[i][2], passage_index=candidates[i][0]) for i in chosen]

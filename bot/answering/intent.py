@@ -23,11 +23,11 @@ INTENTS: tuple[Intent, ...] = ("question", "idea_review", "human", "smalltalk", 
 
 
 class NearestExampleClassifier:
-    """k-nearest example phrases by cosine similarity; ties and weak matches fall back to `question`."""
+    """The nearest example phrase by cosine similarity decides; it must beat the nearest `question`
+    example by a margin, because routing away from the documents costs the founder an answer."""
 
-    def __init__(self, embeddings: Embeddings, k: int = 3, margin: float = 0.01) -> None:
+    def __init__(self, embeddings: Embeddings, margin: float = 0.02) -> None:
         self.embeddings = embeddings
-        self.k = k
         self.margin = margin
         self._matrix: np.ndarray | None = None
         self._labels: list[str] = []
@@ -52,15 +52,13 @@ class NearestExampleClassifier:
         self._ensure()
         assert self._matrix is not None
         sims = self._matrix @ np.asarray(self.embeddings.embed_query(message), dtype=np.float32)
-        top = np.argsort(-sims)[: self.k]
-        votes: dict[str, float] = {}
-        for i in top:
-            votes[self._labels[i]] = votes.get(self._labels[i], 0.0) + float(sims[i])
-        best = max(votes, key=lambda lbl: votes[lbl])
-        # Routing away from the documents costs the founder an answer: demand a clear win over "question".
-        if best != "question" and votes[best] < votes.get("question", 0.0) + self.margin:
-            best = "question"
-        return cast(Intent, best)
+        best: dict[str, float] = {}
+        for label, sim in zip(self._labels, sims):
+            best[label] = max(best.get(label, -1.0), float(sim))
+        winner = max(best, key=lambda lbl: best[lbl])
+        if winner != "question" and best[winner] < best.get("question", -1.0) + self.margin:
+            winner = "question"
+        return cast(Intent, winner)
 
 
 class LLMIntentClassifier:

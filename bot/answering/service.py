@@ -15,7 +15,7 @@ from bot.answering.intent import LLMIntentClassifier, NearestExampleClassifier
 from bot.answering.language import detect_language
 from bot.answering.llm import NOT_FOUND, LLMAnswerer, LLMUnavailable, make_chat_model
 from bot.answering.memory import ConversationStore
-from bot.answering.types import Answer, AnswerKind, AnswerMode, DeltaCallback, Intent
+from bot.answering.types import Answer, AnswerKind, DeltaCallback, Intent
 from bot.config import Settings
 from bot.knowledge.search import Passage
 from bot.knowledge.service import KnowledgeBase

@@ -20,6 +20,8 @@ _TOP = re.compile(r"^\s*[□■◆◇▣]\s*")
 _MID = re.compile(r"^\s*[○◦●◎]\s*")
 _LOW = re.compile(r"^\s*(?:[-–·•▪※*]|[①-⑳]|\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|\([가-하]\))\s*")
 _TABLE_ROW = re.compile(r"\s\|\s")
+# FAQ questions ("Q. …") head their answers the way headings do.
+_FAQ_QUESTION = re.compile(r"^\s*(?:Q|질문)\s*[.:)]\s*\S")
 
 
 @dataclass
@@ -29,7 +31,7 @@ class _Unit:
     is_heading: bool
 
 
-def _units(text: str) -> list[_Unit]:
+def units(text: str) -> list[_Unit]:
     """Group lines into structural units: a bullet with its continuation lines, a paragraph, a table row."""
     units: list[_Unit] = []
     current: list[str] = []
@@ -47,7 +49,7 @@ def _units(text: str) -> list[_Unit]:
         if not line:
             flush()
             continue
-        md = _HEADING.match(line)
+        md = _HEADING.match(line) or _FAQ_QUESTION.match(line)
         if md:
             flush()
             units.append(_Unit(line, 0, True))
@@ -110,7 +112,7 @@ class KoreanStructureSplitter(TextSplitter):
                 chunks.append("\n".join(body))
             body, used = [], 0
 
-        for unit in _units(text):
+        for unit in units(text):
             if unit.is_heading:
                 # A new heading starts a new chunk once the current one holds something substantial.
                 if used > self._max // 3:

@@ -21,6 +21,7 @@ from bot.knowledge.errors import DocumentRejected, RejectReason
 from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.loaders import SUPPORTED_EXTENSIONS, LoadedFile, load_file
 from bot.knowledge.morphemes import terms
+from bot.knowledge.quotes import quotable_sentences
 from bot.knowledge.search import Passage, SearchMode, fuse
 from bot.knowledge.vectorstore import VectorIndex, make_chroma_client
 from bot.storage.db import Database
@@ -231,6 +232,7 @@ class KnowledgeBase:
                 raise
             self._drop_vectors(stale)
         self.refresh()
+        self._prewarm_quotes(texts)
         with self.db.session() as s:
             info = registry.get_document(s, doc_id)
         assert info is not None
@@ -242,6 +244,23 @@ class KnowledgeBase:
         if previous:
             old = version - 1
         return IngestResult("updated" if previous else "added", info, seconds, old)
+
+    def _prewarm_quotes(self, texts: list[str]) -> None:
+        """Embed the new chunks' sentences in the background, so extractive answers quoting them are instant.
+
+        Small batches keep the model lock free for founders' queries in between.
+        """
+
+        def work() -> None:
+            try:
+                pending = [q.embedding_text for t in texts for q in quotable_sentences(t)]
+                for i in range(0, len(pending), 4):
+                    self.embeddings.embed_documents(pending[i : i + 4])
+            except Exception:
+                log.warning("pre-embedding quotable sentences failed; they will be embedded on first use",
+                            exc_info=True)
+
+        threading.Thread(target=work, name="prewarm-quotes", daemon=True).start()
 
     @staticmethod
     def _chunk_metadata(
