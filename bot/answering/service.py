@@ -79,7 +79,12 @@ class AnswerService:
             standalone = standalone_question(message, history)
         passages = await asyncio.to_thread(self.knowledge.search, standalone, self.settings.retrieval_k)
         passages = self.relevant(passages)
-        if not passages:
+        # A Korean question about a name no document mentions (부산, TIPS) cannot be answered from them.
+        # English questions are exempt: their words are rarely in Korean documents, yet dense search bridges that.
+        unknown = await asyncio.to_thread(self.knowledge.unknown_names, standalone) if lang == "ko" else []
+        if unknown:
+            log.info("question names %d term(s) no document mentions; not found", len(unknown))
+        if not passages or unknown:
             answer = Answer("not_found", t("answer.not_found", lang), lang, "none", message, standalone)
             return await self._finish(conversation_id, user_id, answer, started)
 

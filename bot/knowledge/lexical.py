@@ -3,6 +3,7 @@ the knowledge base revision moves, so every process that shares the database see
 
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import dataclass
 
@@ -35,10 +36,22 @@ class LexicalIndex:
         self._programmes = np.array([e.programme or "" for e in entries], dtype=object)
         self._valid = np.array([e.valid_until for e in entries], dtype=np.int64)
         self._bm25: bm25s.BM25 | None = None
+        self._sorted_vocab: list[str] | None = None
         corpus = [e.tokens or ["\u2205"] for e in entries]
         if corpus:
             self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
             self._bm25.index(corpus, show_progress=False)
+
+    def knows(self, term: str) -> bool:
+        """Whether any active chunk contains the term, or a longer form of it (광운대 → 광운대학교)."""
+        if self._bm25 is None:
+            return False
+        if term in self._bm25.vocab_dict:
+            return True
+        if self._sorted_vocab is None:
+            self._sorted_vocab = sorted(self._bm25.vocab_dict)
+        i = bisect.bisect_left(self._sorted_vocab, term)
+        return i < len(self._sorted_vocab) and self._sorted_vocab[i].startswith(term)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -49,3 +49,9 @@ def terms_batch(texts: list[str]) -> list[list[str]]:
 def sentences(text: str) -> list[str]:
     """Korean-aware sentence split (Kiwi), keeping the text of each sentence as written."""
     return [s.text.strip() for s in kiwi().split_into_sents(text) if s.text.strip()]
+
+
+def proper_names(text: str) -> list[str]:
+    """Proper nouns and foreign words (부산, TIPS): the names a question is about."""
+    text = unicodedata.normalize("NFKC", text)
+    return [t.form.lower() for t in kiwi().tokenize(text) if t.tag in {"NNP", "SL"} and len(t.form) >= 2]

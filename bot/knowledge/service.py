@@ -20,7 +20,7 @@ from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
 from bot.knowledge.errors import DocumentRejected, RejectReason
 from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.loaders import SUPPORTED_EXTENSIONS, LoadedFile, load_file
-from bot.knowledge.morphemes import terms
+from bot.knowledge.morphemes import proper_names, terms
 from bot.knowledge.quotes import quotable_sentences
 from bot.knowledge.search import Passage, SearchMode, fuse
 from bot.knowledge.vectorstore import VectorIndex, make_chroma_client
@@ -429,6 +429,13 @@ class KnowledgeBase:
             if len(passages) == len(ranked) or self.refresh() == revision:
                 return passages
         return passages
+
+    def unknown_names(self, query: str) -> list[str]:
+        """Proper nouns and foreign words of the query that no active document mentions (e.g. a city the
+        documents never name): a sign the documents cannot answer it, whatever the similarity says."""
+        self.refresh()
+        lexical = self._lexical
+        return [name for name in proper_names(query) if not lexical.knows(name)]
 
     @staticmethod
     def _where(active: list[str], programme: str | None, valid_on: int | None) -> dict[str, Any]:
