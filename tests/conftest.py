@@ -59,6 +59,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, for what only deployments do (several processes sharing one database)."""
+    yield from _fresh_postgres_database(PG_ADMIN_URL)
+
+
+@pytest.fixture
 def make_settings(tmp_path: Path, embedding_cache_dir: Path):
     """Settings on this test's data dir; keyword arguments override fields."""
 

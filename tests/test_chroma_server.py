@@ -59,10 +59,8 @@ programme: 오픈이노베이션
 """
 
 
-def test_two_processes_share_one_chroma_server_and_database(chroma_server, make_settings, tmp_path, database_url):
-    if database_url.startswith("sqlite"):
-        pytest.skip("several bot processes share PostgreSQL in deployments")
-    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server, database_url=database_url,
+def test_two_processes_share_one_chroma_server_and_database(chroma_server, make_settings, tmp_path, postgres_url):
+    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server, database_url=postgres_url,
                   chroma_collection=f"t{tmp_path.name[-8:]}".replace("_", "-"))
     a = build_services(make_settings(cafebot_data_dir=tmp_path / "a", **common))
     b = build_services(make_settings(cafebot_data_dir=tmp_path / "b", **common))
