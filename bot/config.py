@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     staff_user_ids: IdList = Field(default_factory=list)
     expert_user_ids: IdList = Field(default_factory=list)
     expert_chat_id: int | None = None
+    # Chats answered at once (each chat's own updates always run one at a time, in order)
+    telegram_concurrent_chats: int = 32
+    # Times a request that got 429 is retried after Telegram's retry_after before giving up
+    telegram_rate_limit_retries: int = 5
+    # Streaming: at most one draft per interval in private chats, one edit per interval in groups
+    telegram_draft_interval_seconds: float = 0.4
+    telegram_group_edit_interval_seconds: float = 3.0
 
     # Limits and tuning
     max_upload_mb: int = 20

@@ -6,7 +6,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.answering.memory import ConversationStore
+from bot.answering.service import AnswerService
 from bot.config import Settings
+from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.service import KnowledgeBase
 from bot.storage.db import Database
 
@@ -18,17 +21,24 @@ class Services:
     settings: Settings
     db: Database
     knowledge: KnowledgeBase
+    store: ConversationStore
+    answers: AnswerService
 
     def close(self) -> None:
         self.db.dispose()
 
 
-def build_services(settings: Settings) -> Services:
-    """Open the database (migrating it) and the knowledge base."""
+def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = None) -> Services:
+    """Open the database (migrating it), the knowledge base and the answering service.
+
+    `embeddings` lets several service sets in one process share one loaded model.
+    """
     settings.ensure_dirs()
     db = Database(settings.sqlalchemy_url)
-    knowledge = KnowledgeBase(settings, db)
-    return Services(settings=settings, db=db, knowledge=knowledge)
+    knowledge = KnowledgeBase(settings, db, embeddings=embeddings)
+    store = ConversationStore(db)
+    answers = AnswerService(settings, knowledge, store)
+    return Services(settings=settings, db=db, knowledge=knowledge, store=store, answers=answers)
 
 
 def sync_knowledge_dir(services: Services, directory: Path | None = None) -> int:

@@ -1,0 +1,153 @@
+"""The Telegram application: PTB wiring, startup, polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.config import Settings
+from bot.services import Services, build_services, sync_knowledge_dir
+from bot.strings import LANGS, t
+from bot.telegram.context import LANG_KEY, LIMITER_KEY, SERVICES_KEY, limiter_of, services_of
+from bot.telegram.handlers import register_all
+from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.ratelimit import SlidingWindowLimiter
+
+log = logging.getLogger(__name__)
+
+# The command menu; each name has a `tg.cmd.<name>` description in bot/strings.py.
+COMMANDS: list[str] = ["start", "help", "lang", "reset", "privacy", "deletemydata"]
+# Named explicitly: without a list Telegram keeps whatever an earlier deployment asked for.
+ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+# The privacy notice promises one year (tg.privacy.*, knowledge/privacy-notice.md).
+RETENTION_DAYS = 365
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def build_application(services: Services) -> Application:  # type: ignore[type-arg]
+    """A ready-to-start PTB Application with every handler, the rate limiter and the per-chat processor."""
+    settings = services.settings
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        # 429s wait for Telegram's retry_after and retry, so a burst delays replies instead of losing them.
+        .rate_limiter(AIORateLimiter(max_retries=settings.telegram_rate_limit_retries))
+        .concurrent_updates(PerChatUpdateProcessor(settings.telegram_concurrent_chats))
+        .post_init(post_init)
+        .build()
+    )
+    app.bot_data[SERVICES_KEY] = services
+    app.bot_data[LIMITER_KEY] = SlidingWindowLimiter(settings.user_rate_per_minute, 60.0)
+    register_all(app)
+    app.add_error_handler(on_error)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(purge_old_records, interval=timedelta(days=1), first=timedelta(minutes=5),
+                                    name="retention")
+        app.job_queue.run_repeating(prune_limiter, interval=timedelta(minutes=10), name="prune-limiter")
+    return app
+
+
+async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Before the first update: the command menu in both languages, and warm models and indexes."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    try:
+        await app.bot.set_my_commands(_commands(services.settings.default_language))
+        for lang in LANGS:
+            await app.bot.set_my_commands(_commands(lang), language_code=lang)
+    except TelegramError:
+        log.warning("could not set the command menu; continuing without it", exc_info=True)
+    # In a thread so the event loop (and Telegram's connection) stays responsive while models load.
+    await asyncio.to_thread(services.answers.warm_up)
+    log.info("bot @%s ready", app.bot.username)
+
+
+def _commands(lang: str) -> list[BotCommand]:
+    return [BotCommand(name, t(f"tg.cmd.{name}", lang)) for name in COMMANDS]
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its trace; tell the founder something went wrong, in words."""
+    log.error("update %s failed", getattr(update, "update_id", "-"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None or isinstance(context.error, Forbidden):
+        return
+    user_data = context.user_data or {}
+    code = (update.effective_user.language_code or "")[:2] if update.effective_user else ""
+    lang = user_data.get(LANG_KEY) or (code if code in LANGS else services_of(context).settings.default_language)
+    message = update.effective_message
+    thread = message.message_thread_id if message is not None and message.is_topic_message else None
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):  # stop the button's spinner; it may be answered already
+            await update.callback_query.answer()
+    try:
+        await context.bot.send_message(update.effective_chat.id, t("tg.error", lang), message_thread_id=thread)
+    except TelegramError:
+        log.warning("could not tell chat %s about the failure", update.effective_chat.id)
+
+
+async def purge_old_records(context: ContextTypes.DEFAULT_TYPE) -> None:
+    removed = await asyncio.to_thread(services_of(context).store.purge_older_than, RETENTION_DAYS)
+    log.info("retention: removed %d records older than %d days", removed, RETENTION_DAYS)
+
+
+async def prune_limiter(context: ContextTypes.DEFAULT_TYPE) -> None:
+    limiter_of(context).prune()
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments for run_webhook / Updater.start_webhook: listen on the public URL's path, check the secret.
+
+    Without WEBHOOK_SECRET a random one is made per start: setWebhook registers it each time, so forged
+    POSTs are still refused (one shared secret is needed only when several processes share the URL).
+    """
+    if not settings.webhook_url:
+        raise ValueError("WEBHOOK_URL is not set")
+    secret = settings.webhook_secret
+    if secret is None:
+        secret = secrets.token_urlsafe(32)
+        log.warning("WEBHOOK_SECRET is not set: using a random secret for this run")
+    elif not _SECRET_RE.fullmatch(secret):
+        raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url).path.strip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": secret,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
+def run_bot(settings: Settings) -> int:
+    """Serve the bot until stopped: ingest knowledge/ first, then long polling, or a webhook if WEBHOOK_URL is set."""
+    if not settings.telegram_bot_token:
+        log.error("TELEGRAM_BOT_TOKEN is not set")
+        return 2
+    services = build_services(settings)
+    try:
+        changed = sync_knowledge_dir(services)
+        log.info("knowledge base ready (%d documents added or updated)", changed)
+        app = build_application(services)
+        if settings.webhook_url:
+            options = webhook_options(settings)
+            log.info("serving the webhook %s on %s:%s", settings.webhook_url, options["listen"], options["port"])
+            app.run_webhook(**options)
+        else:
+            log.info("long polling %s", settings.telegram_base_url)
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    finally:
+        services.close()
+    return 0

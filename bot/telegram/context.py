@@ -1,0 +1,77 @@
+"""What every handler needs: the domain services, the founder's language, the conversation id."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.answering.language import detect_language
+from bot.services import Services
+from bot.strings import LANGS
+from bot.telegram.ratelimit import SlidingWindowLimiter
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+SERVICES_KEY = "services"
+LIMITER_KEY = "question_limiter"
+LANG_KEY = "lang"  # the chosen language, kept in user_data for when the database is unreachable
+
+
+def services_of(context: Context) -> Services:
+    return context.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+
+
+def limiter_of(context: Context) -> SlidingWindowLimiter:
+    return context.bot_data[LIMITER_KEY]  # type: ignore[no-any-return]
+
+
+def conversation_id(chat_id: int) -> str:
+    """One memory per chat: a group shares its conversation, like the people in it do."""
+    return f"tg:{chat_id}"
+
+
+def _telegram_language(update: Update) -> str | None:
+    user = update.effective_user
+    code = (user.language_code or "").lower()[:2] if user else ""
+    return code if code in LANGS else None
+
+
+async def resolve_language(update: Update, context: Context, text: str | None = None) -> str:
+    """The founder's chosen language, else their Telegram app's, else the message's, else the default.
+
+    Also records that the founder was seen, which retention counts from.
+    """
+    services = services_of(context)
+    default = services.settings.default_language
+    user = update.effective_user
+    if user is None:
+        return detect_language(text or "", default=default)
+    try:
+        chosen = await asyncio.to_thread(services.store.touch_user, user.id)
+    except Exception:  # the database being away must not silence the bot
+        log.warning("could not load the preferences of user %s", user.id, exc_info=True)
+        chosen = context.user_data.get(LANG_KEY) if context.user_data is not None else None
+    if chosen in LANGS:
+        return str(chosen)
+    return _telegram_language(update) or detect_language(text or "", default=default)
+
+
+async def remember_language(update: Update, context: Context, lang: str) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    await asyncio.to_thread(services_of(context).store.set_language, user.id, lang)
+    if context.user_data is not None:
+        context.user_data[LANG_KEY] = lang
+
+
+def forget_user(context: Context, user_id: int) -> None:
+    """Drop what this process holds about a founder after their data was deleted."""
+    if context.user_data is not None:
+        context.user_data.clear()
+    limiter_of(context).forget(user_id)

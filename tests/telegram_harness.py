@@ -1,0 +1,195 @@
+"""Shared pieces of the Telegram tests: small documents, services built once, the real bot running against
+the Bot API stand-in (polling or webhook)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from standins import BotApiStandIn
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
+from bot.services import Services, build_services
+from bot.telegram.app import ALLOWED_UPDATES, build_application, post_init, webhook_options
+
+TOKEN = "777000:TEST-cafebot-token"
+BOT_USERNAME = "cafe_helper_bot"
+
+DOCS = {
+    "leap.md": """---
+title: 창업도약패키지 안내
+programme: 창업도약패키지
+valid_until: 2099-12-31
+---
+# 창업도약패키지
+
+## 신청 자격
+창업도약패키지는 업력 3년 초과 7년 이내의 창업기업이 신청할 수 있습니다.
+
+## 신청 기간
+창업도약패키지 신청 기간은 2025년 3월 1일부터 3월 31일까지입니다. K-Startup 누리집에서 온라인으로 신청합니다.
+
+## 지원 내용
+선정된 기업은 최대 3억 원의 사업화 자금을 지원받습니다.
+연구개발(R&D) 비용은 총사업비의 <30%> 이내로만 쓸 수 있습니다.
+""",
+    "academy.md": """---
+title: 청년취업사관학교 안내
+programme: 청년취업사관학교
+valid_until: 2099-12-31
+---
+# 청년취업사관학교
+
+## 교육 대상
+청년취업사관학교는 서울에 사는 만 18세 이상 34세 이하 청년이 무료로 교육받을 수 있습니다.
+
+## 모집 기간
+청년취업사관학교 모집 기간은 2025년 5월 1일부터 5월 20일까지입니다.
+""",
+    "cafe.md": """---
+title: 서울창업카페 이용 안내
+programme: 서울창업카페
+valid_until: 2099-12-31
+---
+# 서울창업카페
+
+## 운영 시간
+서울창업카페는 평일 오전 9시부터 오후 9시까지 운영합니다.
+
+## 전문가 상담
+각 카페에는 벤처투자자 등 민간 전문가가 배치되어 창업 상담을 합니다.
+""",
+}
+
+KO_QUESTION = "창업도약패키지 신청 자격이 어떻게 되나요?"
+# Cross-lingual and about nothing in the documents: far below the relevance floor.
+UNANSWERABLE = "What is the tuition for the Mars colony course?"
+
+
+def settings_for(data_dir: Path, cache_dir: Path, **overrides: Any) -> Settings:
+    """Settings like conftest's make_settings, for fixtures that outlive one test."""
+    values: dict[str, Any] = {
+        "cafebot_data_dir": data_dir,
+        "embedding_cache_dir": cache_dir,
+        "knowledge_dir": data_dir / "no-knowledge",
+        "telegram_bot_token": None,
+        "openai_api_key": None,
+        "openai_base_url": None,
+        "openai_model": None,
+        "database_url": None,
+        "chroma_host": None,
+        "telegram_draft_interval_seconds": 0.05,
+        "telegram_group_edit_interval_seconds": 0.3,
+        "llm_retry_delay_seconds": 0.05,
+        "llm_timeout_seconds": 10.0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+
+
+def write_docs(directory: Path, docs: dict[str, str] | None = None) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, body in (docs or DOCS).items():
+        (directory / name).write_text(body, encoding="utf-8")
+    return directory
+
+
+def make_services(settings: Settings, embeddings: CachedEmbeddings, docs: dict[str, str] | None = None,
+                  share_intents_with: Services | None = None) -> Services:
+    """Services with the small documents ingested; the embedding model (and its query cache) is shared."""
+    services = build_services(settings, embeddings=embeddings)
+    if share_intents_with is not None:
+        # The intent examples are embedded once per classifier; reuse a warm one to keep tests fast.
+        services.answers.local_intents = share_intents_with.answers.local_intents
+    for path in sorted(write_docs(settings.data_dir / "docs", docs).iterdir()):
+        services.knowledge.ingest_file(path)
+    return services
+
+
+@functools.cache
+def shared_embeddings(cache_dir: Path) -> CachedEmbeddings:
+    """One loaded embedding model (and query cache) for every Telegram test in the run."""
+    return make_embeddings(settings_for(cache_dir / "unused-data", cache_dir))
+
+
+def bot_settings(services: Services, tg: BotApiStandIn, **overrides: Any) -> Services:
+    """The same services, with Telegram pointed at the stand-in."""
+    settings = services.settings.model_copy(update={
+        "telegram_bot_token": tg.token,
+        "telegram_base_url": f"{tg.url}/bot",
+        "telegram_base_file_url": f"{tg.url}/file/bot",
+        **overrides,
+    })
+    return replace(services, settings=settings)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(services: Services, tg: BotApiStandIn, **overrides: Any) -> AsyncIterator[Application]:
+    """The real Application, long polling the stand-in, started the way run_polling starts it."""
+    app = build_application(bot_settings(services, tg, **overrides))
+    await app.initialize()
+    await post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def webhook_bot(services: Services, tg: BotApiStandIn, secret: str | None) -> AsyncIterator[Application]:
+    """The real Application serving a webhook on 127.0.0.1, set up from settings like run_webhook does."""
+    port = free_port()
+    bound = bot_settings(services, tg, webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+                         webhook_secret=secret, webhook_listen="127.0.0.1", webhook_port=port)
+    app = build_application(bound)
+    await app.initialize()
+    await post_init(app)
+    assert app.updater is not None
+    await app.updater.start_webhook(**webhook_options(bound.settings))
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def plain(message: dict[str, Any]) -> str:
+    return str(message.get("text", ""))
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    """The callback data of every inline button on a message."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b.get("callback_data", "") for row in rows for b in row]
+
+
+def cited_numbers(text: str) -> set[int]:
+    return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+
+
+def is_answer(message: dict[str, Any]) -> bool:
+    """A final answer message: it carries the rating buttons or the ask-an-expert button."""
+    return any(b.startswith(("fb:", "ask:")) for b in buttons(message))
