@@ -1,0 +1,119 @@
+"""The read side of the knowledge base: a BM25 snapshot and the active version set, kept in step with the
+database revision, and hybrid search over them and Chroma."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.knowledge import registry
+from bot.knowledge.embeddings import CachedEmbeddings
+from bot.knowledge.lexical import LexicalIndex
+from bot.knowledge.morphemes import proper_names, terms
+from bot.knowledge.search import Passage, SearchMode, fuse
+from bot.knowledge.vectorstore import VectorIndex
+from bot.storage.db import Database
+from bot.storage.models import KnowledgeChunk, KnowledgeDocument, KnowledgeVersion
+
+log = logging.getLogger(__name__)
+
+
+class IndexReader:
+    """Searches active chunks only; rebuilds its BM25 snapshot when any process moves the revision."""
+
+    def __init__(self, db: Database, vectors: VectorIndex, embeddings: CachedEmbeddings, default_k: int) -> None:
+        self.db = db
+        self.vectors = vectors
+        self.embeddings = embeddings
+        self.default_k = default_k
+        self._read_lock = threading.Lock()
+        self._lexical = LexicalIndex([], -1)
+        self._active: list[str] = []
+
+    def refresh(self) -> int:
+        """Rebuild the BM25 snapshot and active set if another writer (here or in another process) moved the revision."""
+        with self.db.session() as s:
+            revision = registry.current_revision(s)
+        if revision == self._lexical.revision:
+            return revision
+        with self._read_lock:
+            if revision == self._lexical.revision:
+                return revision
+            with self.db.session() as s:
+                revision = registry.current_revision(s)
+                entries = registry.lexical_entries(s)
+                active = registry.active_version_ids(s)
+            self._lexical = LexicalIndex(entries, revision)
+            self._active = active
+            log.debug("knowledge base at revision %d: %d chunks", revision, len(entries))
+        return revision
+
+    def search(
+        self, query: str, k: int | None = None, *, programme: str | None = None, only_valid: bool = True,
+        mode: SearchMode = "hybrid", today: date | None = None,
+    ) -> list[Passage]:
+        """The k most relevant passages of active, still-valid documents."""
+        k = k or self.default_k
+        valid_on = registry.date_int(today or date.today()) if only_valid else None
+        depth = max(30, k * 4)
+        query_vector = self.embeddings.embed_query(query) if mode in ("hybrid", "dense") else None
+        query_terms = terms(query) if mode in ("hybrid", "bm25") else []
+        for _attempt in range(3):
+            revision = self.refresh()
+            lexical, active = self._lexical, self._active
+            if not active:
+                return []
+            dense = []
+            if query_vector is not None:
+                dense = self.vectors.search(query_vector, depth, self._where(active, programme, valid_on))
+            lex = lexical.search(query_terms, depth, programme=programme, valid_on=valid_on) if query_terms else []
+            ranked = fuse(dense, lex, k)
+            passages = self._hydrate(ranked)
+            # A writer switched versions while we searched: the snapshot is stale, so search the new one.
+            if len(passages) == len(ranked) or self.refresh() == revision:
+                return passages
+        return passages
+
+    def unknown_names(self, query: str) -> list[str]:
+        """Proper nouns and foreign words of the query that no active document mentions (e.g. a city the
+        documents never name): a sign the documents cannot answer it, whatever the similarity says."""
+        self.refresh()
+        lexical = self._lexical
+        return [name for name in proper_names(query) if not lexical.knows(name)]
+
+    @staticmethod
+    def _where(active: list[str], programme: str | None, valid_on: int | None) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = [{"version_id": {"$in": active}}]
+        if programme:
+            clauses.append({"programme": programme})
+        if valid_on is not None:
+            clauses.append({"valid_until": {"$gte": valid_on}})
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def _hydrate(self, ranked: list[Passage]) -> list[Passage]:
+        if not ranked:
+            return []
+        with self.db.session() as s:
+            rows = s.execute(
+                select(KnowledgeChunk, KnowledgeVersion, KnowledgeDocument)
+                .join(KnowledgeVersion, KnowledgeVersion.id == KnowledgeChunk.version_id)
+                .join(KnowledgeDocument, KnowledgeDocument.id == KnowledgeVersion.document_id)
+                .where(KnowledgeChunk.id.in_([p.chunk_id for p in ranked]))
+            ).all()
+        by_id = {c.id: (c, v, d) for c, v, d in rows}
+        out = []
+        for p in ranked:
+            if p.chunk_id not in by_id:
+                continue  # superseded between index read and hydration: never show a stale passage
+            c, v, d = by_id[p.chunk_id]
+            out.append(replace(
+                p, text=c.text, page=c.page, section=c.section, document_id=d.id, title=d.title,
+                source=v.file_name, version=v.version, programme=d.programme, valid_until=d.valid_until,
+                lang=d.lang,
+            ))
+        return out
