@@ -1,0 +1,173 @@
+"""Statistics for staff: questions per day, answered vs not found, votes, escalations and knowledge gaps."""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from sqlalchemy import inspect, select, text
+
+from bot.storage.db import Database
+from bot.storage.models import QuestionLog
+
+log = logging.getLogger(__name__)
+
+Embed = Callable[[list[str]], list[list[float]]]
+KST = timezone(timedelta(hours=9))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Unanswered questions that ask the same thing: one example and how often it was asked."""
+
+    example: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CitingQuestion:
+    question: str
+    asked_at: datetime
+
+
+@dataclass
+class Stats:
+    days: list[date]
+    per_day: dict[date, Counter[str]]  # kind → count, per Seoul day
+    total: int = 0
+    answered: int = 0
+    not_found: int = 0
+    up: int = 0
+    down: int = 0
+    escalations_open: int | None = None  # None: no escalation table in this deployment yet
+    escalations_overdue: int | None = None
+    median_first_reply_minutes: float | None = None
+    gaps: list[Gap] = field(default_factory=list)
+
+
+class InsightService:
+    def __init__(self, db: Database, embed: Embed | None = None, gap_similarity: float = 0.85,
+                 overdue_after: timedelta = timedelta(hours=24)) -> None:
+        self.db = db
+        self.embed = embed
+        self.gap_similarity = gap_similarity
+        self.overdue_after = overdue_after
+
+    def collect(self, days: int = 7, now: datetime | None = None) -> Stats:
+        now = now or datetime.now(UTC)
+        today = now.astimezone(KST).date()
+        day_list = [today - timedelta(days=i) for i in range(days - 1, -1, -1)]
+        since = datetime.combine(day_list[0], datetime.min.time(), KST)
+        with self.db.session() as s:
+            rows = s.execute(
+                select(QuestionLog.kind, QuestionLog.vote, QuestionLog.created_at, QuestionLog.question)
+                .where(QuestionLog.created_at >= since)
+            ).all()
+        stats = Stats(days=day_list, per_day={d: Counter() for d in day_list})
+        unanswered: list[str] = []
+        for kind, vote, created_at, question in rows:
+            at = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+            day = at.astimezone(KST).date()
+            if day in stats.per_day:
+                stats.per_day[day][kind] += 1
+            stats.total += 1
+            stats.answered += kind == "answer"
+            stats.not_found += kind == "not_found"
+            stats.up += vote == 1
+            stats.down += vote == -1
+            if kind == "not_found":
+                unanswered.append(question)
+        stats.gaps = self.group_gaps(unanswered)
+        self._escalations(stats, now)
+        return stats
+
+    def citing_questions(self, document_id: str, limit: int = 5, scan: int = 2000) -> list[CitingQuestion]:
+        """The most recent questions whose answers cited the document (question_log.sources is a JSON list)."""
+        found: list[CitingQuestion] = []
+        with self.db.session() as s:
+            rows = s.execute(
+                select(QuestionLog.question, QuestionLog.sources, QuestionLog.created_at)
+                .where(QuestionLog.sources.contains(document_id))  # a cheap pre-filter; JSON decides below
+                .order_by(QuestionLog.created_at.desc()).limit(scan)
+            ).all()
+        for question, sources, created_at in rows:
+            try:
+                cited = {str(src.get("document_id")) for src in json.loads(sources or "[]")}
+            except (ValueError, AttributeError):
+                continue
+            if document_id in cited:
+                found.append(CitingQuestion(question, _aware(created_at) or datetime.now(UTC)))
+                if len(found) >= limit:
+                    break
+        return found
+
+    def group_gaps(self, questions: list[str], top: int = 5) -> list[Gap]:
+        """Greedy grouping by cosine similarity of the local embeddings; exact text when there is no model."""
+        questions = [q.strip() for q in questions if q.strip()]
+        if not questions:
+            return []
+        if self.embed is None:
+            return [Gap(q, n) for q, n in Counter(questions).most_common(top)]
+        vectors = self.embed(questions)
+        groups: list[tuple[list[float], list[str]]] = []
+        for q, v in zip(questions, vectors):
+            norm = sum(x * x for x in v) ** 0.5 or 1.0
+            unit = [x / norm for x in v]
+            for centre, members in groups:
+                if sum(a * b for a, b in zip(centre, unit)) >= self.gap_similarity:
+                    members.append(q)
+                    break
+            else:
+                groups.append((unit, [q]))
+        groups.sort(key=lambda g: len(g[1]), reverse=True)
+        return [Gap(Counter(m).most_common(1)[0][0], len(m)) for _, m in groups[:top]]
+
+    def _escalations(self, stats: Stats, now: datetime) -> None:
+        """Figures from the expert escalation tables (esc_tickets, esc_messages) when this deployment has them.
+
+        Read by reflection rather than through that feature's models, so statistics keep working while it is
+        absent or its schema moves; anything unexpected just leaves the figures out.
+        """
+        try:
+            insp = inspect(self.db.engine)
+            if not insp.has_table("esc_tickets"):
+                return
+            with self.db.engine.connect() as conn:
+                tickets = [dict(r._mapping) for r in conn.execute(text(
+                    "SELECT id, status, created_at FROM esc_tickets"))]
+                replies: dict[int, datetime] = {}
+                if insp.has_table("esc_messages"):
+                    for ticket_id, at in conn.execute(text(
+                            "SELECT ticket_id, MIN(created_at) FROM esc_messages "
+                            "WHERE direction = 'to_founder' GROUP BY ticket_id")):
+                        if (first := _aware(at)) is not None:
+                            replies[int(ticket_id)] = first
+        except Exception:
+            log.warning("could not read escalation statistics", exc_info=True)
+            return
+        open_rows = [r for r in tickets if str(r["status"]) != "closed"]
+        stats.escalations_open = len(open_rows)
+        # Overdue: still open with no expert reply after the working day founders are promised.
+        stats.escalations_overdue = sum(
+            1 for r in open_rows
+            if int(r["id"]) not in replies and (c := _aware(r["created_at"])) and now - c > self.overdue_after
+        )
+        waits = [(replies[int(r["id"])] - c).total_seconds() / 60 for r in tickets
+                 if int(r["id"]) in replies and (c := _aware(r["created_at"])) is not None]
+        stats.median_first_reply_minutes = statistics.median(waits) if waits else None
+
+
+def _aware(value: object) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

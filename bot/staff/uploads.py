@@ -1,0 +1,101 @@
+"""Staff uploads: checks before downloading, ingestion with progress, and what can follow it (undo, replace).
+
+Uploaded files are kept under the data dir so "make it replace an existing document" can re-ingest them.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import date
+from pathlib import Path
+
+from bot.config import Settings
+from bot.knowledge.errors import DocumentRejected, RejectReason
+from bot.knowledge.loaders import SUPPORTED_EXTENSIONS
+from bot.knowledge.registry import DocumentInfo
+from bot.knowledge.service import IngestResult, KnowledgeBase, ProgressCallback
+
+log = logging.getLogger(__name__)
+
+# What api.telegram.org lets a bot download; a self-hosted Bot API server (--local) has no such limit.
+CLOUD_DOWNLOAD_LIMIT_MB = 20
+
+
+def upload_limit_mb(settings: Settings) -> int:
+    """The largest file staff can upload: Telegram's 20 MB unless a self-hosted Bot API server is used."""
+    if settings.telegram_local_mode:
+        return settings.max_upload_mb
+    return min(settings.max_upload_mb, CLOUD_DOWNLOAD_LIMIT_MB)
+
+
+class UploadService:
+    def __init__(self, settings: Settings, knowledge: KnowledgeBase) -> None:
+        self.settings = settings
+        self.knowledge = knowledge
+        self.store_dir = settings.data_dir / "uploads"
+
+    def check_before_download(self, file_name: str, size: int | None, limit_mb: int) -> None:
+        """Refuse what cannot succeed before spending a download on it. Raises DocumentRejected."""
+        if Path(file_name).suffix.lower() not in SUPPORTED_EXTENSIONS:
+            raise DocumentRejected(file_name, RejectReason.UNSUPPORTED_TYPE)
+        if size is not None and size > limit_mb * 1024 * 1024:
+            raise DocumentRejected(file_name, RejectReason.TOO_LARGE, f"{size} bytes")
+
+    def staging_path(self, upload_key: str, file_name: str) -> Path:
+        """Where to download a file before ingestion (the name keeps only its extension: it is staff input)."""
+        folder = self.store_dir / "incoming"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{upload_key}{Path(file_name).suffix.lower()}"
+
+    def ingest(self, path: Path, file_name: str, uploaded_by: int, progress: ProgressCallback | None = None,
+               replace_document_id: str | None = None) -> IngestResult:
+        """Ingest a downloaded file; keep it for a later "replace"; the staging copy is removed either way."""
+        try:
+            result = self.knowledge.ingest_file(path, display_name=file_name, uploaded_by=uploaded_by,
+                                                progress=progress, replace_document_id=replace_document_id)
+            kept = self._kept_path(result.document.id)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, kept)
+            (kept.parent / "name").write_text(file_name, encoding="utf-8")
+            return result
+        finally:
+            path.unlink(missing_ok=True)
+
+    def _kept_path(self, document_id: str) -> Path:
+        return self.store_dir / "kept" / document_id / "file"
+
+    def undo(self, document_id: str) -> DocumentInfo:
+        """Remove a just-added document again."""
+        info = self.knowledge.remove_document(document_id)
+        shutil.rmtree(self._kept_path(document_id).parent, ignore_errors=True)
+        return info
+
+    def replace_with(self, new_document_id: str, target_id: str, staff_id: int) -> IngestResult:
+        """Make the just-uploaded document a new version of `target_id` instead of a document of its own."""
+        kept = self._kept_path(new_document_id)
+        if not kept.is_file():
+            raise KeyError(new_document_id)
+        name = (kept.parent / "name").read_text(encoding="utf-8")
+        staged = self.staging_path(f"replace-{new_document_id}", name)
+        shutil.copyfile(kept, staged)
+        result = self.ingest(staged, name, staff_id, replace_document_id=target_id)
+        if new_document_id != target_id:
+            self.undo(new_document_id)
+        return result
+
+    def remove(self, document_id: str) -> DocumentInfo:
+        return self.undo(document_id)
+
+    def set_title(self, document_id: str, title: str) -> DocumentInfo:
+        return self.knowledge.update_metadata(document_id, title=title.strip()[:200])
+
+    def set_programme(self, document_id: str, programme: str) -> DocumentInfo:
+        return self.knowledge.update_metadata(document_id, programme=programme.strip()[:100])
+
+    def set_valid_until(self, document_id: str, text: str) -> DocumentInfo:
+        """ISO date (2025-03-31), or "-" to clear. Raises ValueError for anything else."""
+        text = text.strip()
+        if text in ("-", "없음", "none"):
+            return self.knowledge.update_metadata(document_id, clear_valid_until=True)
+        return self.knowledge.update_metadata(document_id, valid_until=date.fromisoformat(text.replace(".", "-")))

@@ -1,0 +1,334 @@
+"""Staff commands: /staff, /docs, /doc, /stats; the document buttons (metadata, undo, replace, remove); expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC
+from datetime import time as dtime
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.staff.announcements import kst_today
+from bot.staff.chart import hangul_font, weekly_chart
+from bot.staff.roles import parse_user_id
+from bot.strings import LANGS, t
+from bot.telegram.context import Context, resolve_language, services_of
+from bot.telegram.handlers import staff_announce, staff_uploads
+from bot.telegram.handlers.staff_uploads import (
+    REPLACE_NEXT_KEY,
+    summary_keyboard,
+    valid_text,
+)
+
+log = logging.getLogger(__name__)
+
+STAFF_COMMANDS = ["docs", "doc", "stats", "staff", "subscribe", "unsubscribe"]
+PAGE_SIZE = 10
+VALUE_GROUP = -2
+AWAIT_KEY = "staff_awaiting"  # (field, document id) while a staff member is asked to type a value
+DOC_PATTERN = r"^sd:(title|prog|valid|undo|repl|rto|rok|rm|rmok|new|newok|page|no):?([0-9a-f]*):?([0-9a-f]*)$"
+
+
+async def staff_lang(update: Update, context: Context) -> str | None:
+    """The staff member's language, or None after telling a non-staff user that this is for staff."""
+    user = update.effective_user
+    lang = await resolve_language(update, context)
+    if user is not None and await asyncio.to_thread(services_of(context).staff.is_staff, user.id):
+        return lang
+    log.info("user %s tried a staff command", user.id if user else None)
+    if update.callback_query:
+        await update.callback_query.answer(t("staff.only", lang), show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(t("staff.only", lang))
+    return None
+
+
+async def set_staff_menu(bot: Bot, user_id: int, default_lang: str, staff: bool = True) -> None:
+    """Staff see their commands in the menu of their own chat (others keep the founders' menu)."""
+    from bot.telegram.app import COMMANDS  # the app imports the handlers
+
+    scope = BotCommandScopeChat(user_id)
+    try:
+        if not staff:
+            for code in (None, *LANGS):
+                await bot.delete_my_commands(scope=scope, language_code=code)
+            return
+        for code in (None, *LANGS):
+            lang = code or default_lang
+            menu = [BotCommand(n, t(f"tg.cmd.{n}", lang)) for n in COMMANDS]
+            menu += [BotCommand(n, t(f"staff.cmd.{n}", lang)) for n in STAFF_COMMANDS]
+            await bot.set_my_commands(menu, scope=scope, language_code=code)
+    except TelegramError as err:  # e.g. a staff member who never opened the bot: the commands still work
+        log.warning("could not set the staff menu for %s: %s", user_id, err)
+
+
+async def staff_menus_on_start(context: Context) -> None:
+    services = services_of(context)
+    for user_id in await asyncio.to_thread(services.staff.all_ids):
+        await set_staff_menu(context.bot, user_id, services.settings.default_language)
+
+
+async def staff_command(update: Update, context: Context) -> None:
+    if (lang := await staff_lang(update, context)) is None or update.effective_message is None:
+        return
+    registry, me = services_of(context).staff, update.effective_user.id  # type: ignore[union-attr]
+    args = context.args or []
+    reply = update.effective_message.reply_text
+    if args[:1] == ["list"]:
+        ids = await asyncio.to_thread(registry.all_ids)
+        await reply(t("staff.list", lang, count=len(ids), ids="\n".join(map(str, ids))))
+        return
+    if len(args) != 2 or args[0] not in ("add", "remove"):
+        await reply(t("staff.usage", lang))
+        return
+    target = parse_user_id(args[1])
+    if target is None:
+        log.info("staff %s gave a bad user id %r", me, args[1])
+        await reply(t("staff.bad_id", lang, value=args[1][:40]))
+        return
+    if args[0] == "add":
+        added = await asyncio.to_thread(registry.add, target, me)
+        if added:
+            await set_staff_menu(context.bot, target, services_of(context).settings.default_language)
+        await reply(t("staff.added" if added else "staff.already", lang, id=target))
+    else:
+        outcome = await asyncio.to_thread(registry.remove, target, me)
+        if outcome == "removed":
+            await set_staff_menu(context.bot, target, lang, staff=False)
+        await reply(t(f"staff.{'removed' if outcome == 'removed' else 'remove_' + outcome}", lang, id=target))
+
+
+def docs_page(context: Context, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    docs = sorted(services_of(context).knowledge.list_documents(), key=lambda d: d.title)
+    if not docs:
+        return t("staff.docs.empty", lang), None
+    pages = (len(docs) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = max(0, min(page, pages - 1))
+    shown = docs[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    lines = [t("staff.docs.header", lang, start=page * PAGE_SIZE + 1, end=page * PAGE_SIZE + len(shown),
+               total=len(docs))]
+    lines += [t("staff.docs.line", lang, title=d.title, version=d.version, valid=valid_text(d, lang), id=d.id)
+              for d in shown]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(t("staff.btn.prev", lang), callback_data=f"sd:page:{page - 1:x}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton(t("staff.btn.next", lang), callback_data=f"sd:page:{page + 1:x}"))
+    return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
+
+
+async def docs_command(update: Update, context: Context) -> None:
+    if (lang := await staff_lang(update, context)) is None or update.effective_message is None:
+        return
+    text, markup = await asyncio.to_thread(docs_page, context, lang, 0)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def doc_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if (lang := await staff_lang(update, context)) is None or message is None:
+        return
+    found = re.match(r"^/doc_([0-9a-f]+)", message.text or "")
+    doc_id = found.group(1) if found else (context.args or [""])[0]
+    if not doc_id:
+        await message.reply_text(t("staff.doc.usage", lang))
+        return
+    services = services_of(context)
+    doc = await asyncio.to_thread(services.knowledge.get_document, doc_id)
+    if doc is None:
+        await message.reply_text(t("staff.doc.unknown", lang, id=doc_id[:40]))
+        return
+    asked = await asyncio.to_thread(services.insight.citing_questions, doc_id)
+    questions = "\n".join(f"• {q.asked_at:%m-%d} {q.question[:120]}" for q in asked) or t("staff.doc.no_questions",
+                                                                                          lang)
+    text = t("staff.doc.detail", lang, title=doc.title, id=doc.id, version=doc.version, file=doc.file_name,
+             programme=doc.programme or t("staff.upload.none", lang), valid=valid_text(doc, lang),
+             pages=doc.page_count, chunks=doc.chunk_count, questions=questions)
+    keyboard = summary_keyboard(doc.id, lang, undo=False).inline_keyboard[0]
+    markup = InlineKeyboardMarkup([list(keyboard), [
+        InlineKeyboardButton(t("staff.btn.new_version", lang), callback_data=f"sd:new:{doc.id}"),
+        InlineKeyboardButton(t("staff.btn.remove", lang), callback_data=f"sd:rm:{doc.id}"),
+    ]])
+    await message.reply_text(text, reply_markup=markup)
+
+
+def _confirm(lang: str, yes: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("staff.btn.yes", lang), callback_data=yes),
+                                  InlineKeyboardButton(t("staff.btn.cancel", lang), callback_data="sd:no")]])
+
+
+async def on_doc_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or (lang := await staff_lang(update, context)) is None:
+        return
+    found = re.match(DOC_PATTERN, query.data or "")
+    assert found is not None
+    action, doc_id, other = found.groups()
+    services = services_of(context)
+    uploads, kb = services.uploads, services.knowledge
+    await query.answer()
+    reply = query.message.reply_text  # type: ignore[union-attr]
+    if action == "page":
+        text, markup = await asyncio.to_thread(docs_page, context, lang, int(doc_id or "0", 16))
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    if action == "no":
+        await query.edit_message_text(t("staff.cancelled", lang))
+        return
+    doc = await asyncio.to_thread(kb.get_document, doc_id)
+    if doc is None:
+        await reply(t("staff.doc.gone", lang))
+        return
+    staff_id = update.effective_user.id  # type: ignore[union-attr]
+    if action in ("title", "prog", "valid"):
+        context.user_data[AWAIT_KEY] = (action, doc_id)  # type: ignore[index]
+        await reply(t(f"staff.ask.{'programme' if action == 'prog' else action}", lang))
+    elif action == "undo":
+        if doc.version > 1:
+            await reply(t("staff.undo.only_new", lang))
+            return
+        await asyncio.to_thread(uploads.undo, doc_id)
+        log.info("staff %s undid the upload of %s", staff_id, doc_id)
+        await query.edit_message_reply_markup(None)
+        await reply(t("staff.undo.done", lang, title=doc.title))
+    elif action == "repl":
+        others = [d for d in await asyncio.to_thread(kb.list_documents) if d.id != doc_id][:20]
+        if not others:
+            await reply(t("staff.replace.none", lang))
+            return
+        rows = [[InlineKeyboardButton(d.title[:60], callback_data=f"sd:rto:{doc_id}:{d.id}")] for d in others]
+        await reply(t("staff.replace.pick", lang, title=doc.title), reply_markup=InlineKeyboardMarkup(rows))
+    elif action == "rto":
+        target = await asyncio.to_thread(kb.get_document, other)
+        if target is None:
+            await reply(t("staff.doc.gone", lang))
+            return
+        await query.edit_message_text(t("staff.replace.confirm", lang, old=target.title),
+                                      reply_markup=_confirm(lang, f"sd:rok:{doc_id}:{other}"))
+    elif action == "rok":
+        result = await asyncio.to_thread(uploads.replace_with, doc_id, other, staff_id)
+        log.info("staff %s replaced %s with the upload %s", staff_id, other, doc_id)
+        await query.edit_message_text(t("staff.replace.done", lang, title=result.document.title,
+                                        version=result.document.version))
+    elif action == "rm":
+        await reply(t("staff.remove.confirm", lang, title=doc.title), reply_markup=_confirm(lang, f"sd:rmok:{doc_id}"))
+    elif action == "rmok":
+        await asyncio.to_thread(uploads.remove, doc_id)
+        log.info("staff %s removed document %s", staff_id, doc_id)
+        await query.edit_message_text(t("staff.remove.done", lang, title=doc.title))
+    elif action == "new":
+        await reply(t("staff.replace.next_file", lang, title=doc.title), reply_markup=_confirm(lang, f"sd:newok:{doc_id}"))
+    elif action == "newok":
+        context.user_data[REPLACE_NEXT_KEY] = doc_id  # type: ignore[index]
+        await query.edit_message_text(t("staff.replace.send_now", lang, title=doc.title))
+
+
+async def on_staff_value(update: Update, context: Context) -> None:
+    """The title / programme / date a staff member was asked for; other text goes on to the Q&A handlers."""
+    pending = context.user_data.get(AWAIT_KEY) if context.user_data is not None else None
+    message = update.effective_message
+    if not pending or message is None or not message.text:
+        return
+    context.user_data.pop(AWAIT_KEY, None)  # type: ignore[union-attr]
+    field, doc_id = pending
+    lang = await resolve_language(update, context)
+    uploads = services_of(context).uploads
+    setter = {"title": uploads.set_title, "prog": uploads.set_programme, "valid": uploads.set_valid_until}[field]
+    try:
+        doc = await asyncio.to_thread(setter, doc_id, message.text)
+    except ValueError:
+        log.info("staff gave a bad date %r", message.text[:40])
+        context.user_data[AWAIT_KEY] = pending  # type: ignore[index]
+        await message.reply_text(t("staff.meta.bad_date", lang, value=message.text[:40]))
+        raise ApplicationHandlerStop from None
+    except KeyError:
+        await message.reply_text(t("staff.doc.gone", lang))
+        raise ApplicationHandlerStop from None
+    await message.reply_text(t("staff.meta.saved", lang) + "\n" + t(
+        "staff.upload.summary", lang, status="", title=doc.title, id=doc.id, version=doc.version, pages=doc.page_count,
+        chunks=doc.chunk_count, programme=doc.programme or t("staff.upload.none", lang), valid=valid_text(doc, lang),
+    ).strip())
+    raise ApplicationHandlerStop
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if (lang := await staff_lang(update, context)) is None or message is None:
+        return
+    services = services_of(context)
+    stats = await asyncio.to_thread(services.insight.collect, 7)
+    pct = (lambda n: round(100 * n / stats.total) if stats.total else 0)
+    if stats.escalations_open is None:
+        escalations = t("staff.stats.no_escalations", lang)
+    else:
+        median = stats.median_first_reply_minutes
+        escalations = t("staff.stats.escalations", lang, open=stats.escalations_open,
+                        overdue="-" if stats.escalations_overdue is None else stats.escalations_overdue,
+                        median="-" if median is None else f"{median:.0f} min")
+    gaps = "\n".join(t("staff.stats.gap", lang, example=g.example[:100], count=g.count) for g in stats.gaps)
+    per_day = ", ".join(f"{d:%m/%d} {sum(stats.per_day[d].values())}" for d in stats.days)
+    text = t("staff.stats.text", lang, days=len(stats.days), total=stats.total, answered=stats.answered,
+             answered_pct=pct(stats.answered), not_found=stats.not_found, not_found_pct=pct(stats.not_found),
+             up=stats.up, down=stats.down, escalations=escalations, gaps=gaps or t("staff.stats.no_gaps", lang))
+    await message.reply_text(text + "\n\n" + t("staff.stats.per_day", lang, days=per_day))
+    chart_lang = lang if hangul_font() or lang == "en" else "en"  # no Hangul font: English beats boxes
+    labels = {k: t(f"staff.stats.label.{k}", chart_lang) for k in ("answer", "not_found", "other")}
+    png = await asyncio.to_thread(weekly_chart, stats, labels, t("staff.stats.chart_title", chart_lang))
+    await message.reply_photo(png)
+
+
+async def expiry_check(context: Context) -> None:
+    """Daily: tell every staff member about documents that just passed their valid-until date."""
+    services = services_of(context)
+    docs = await asyncio.to_thread(services.knowledge.list_documents)
+    expired = await asyncio.to_thread(services.announcements.newly_expired, docs, kst_today())
+    if not expired:
+        return
+    staff_ids = await asyncio.to_thread(services.staff.all_ids)
+    lang = services.settings.default_language
+    for doc in expired:
+        log.info("document %s expired on %s; telling %d staff", doc.id, doc.valid_until, len(staff_ids))
+        for staff_id in staff_ids:
+            try:
+                await context.bot.send_message(staff_id, t("staff.expired", lang, title=doc.title,
+                                                            valid=valid_text(doc, lang), id=doc.id))
+            except Exception:  # one unreachable staff member must not stop the others hearing of it
+                log.warning("could not tell staff %s about expired %s", staff_id, doc.id, exc_info=True)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # A group of its own, before every other: a value staff were asked to type must reach nothing else (not
+    # the Q&A, not ticket relaying); any other text passes through untouched.
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_staff_value),
+                    group=VALUE_GROUP)
+    app.add_handler(CommandHandler("staff", staff_command))
+    app.add_handler(CommandHandler("docs", docs_command))
+    app.add_handler(CommandHandler("doc", doc_command))
+    app.add_handler(MessageHandler(filters.Regex(r"^/doc_[0-9a-f]+") & filters.ChatType.PRIVATE, doc_command))
+    app.add_handler(CommandHandler("stats", stats_command))
+    app.add_handler(CallbackQueryHandler(on_doc_button, pattern=DOC_PATTERN))
+    staff_uploads.register(app)
+    staff_announce.register(app)
+    if app.job_queue is not None:
+        # 09:00 in Seoul, and once shortly after start so a restart does not skip a day's notices.
+        app.job_queue.run_daily(expiry_check, dtime(0, 0, tzinfo=UTC), name="staff-expiry")
+        app.job_queue.run_once(expiry_check, 30, name="staff-expiry-start")
+        app.job_queue.run_once(staff_menus_on_start, 1, name="staff-menus")
