@@ -56,6 +56,23 @@ class Settings(BaseSettings):
     # Streaming: at most one draft per interval in private chats, one edit per interval in groups
     telegram_draft_interval_seconds: float = 0.4
     telegram_group_edit_interval_seconds: float = 3.0
+    # A self-hosted Bot API server (`telegram-bot-api --local`): no 20 MB download limit, MAX_UPLOAD_MB applies
+    telegram_local_mode: bool = False
+    # Staff upload progress: at most one edit of the progress message per interval
+    staff_progress_interval_seconds: float = 1.5
+    # Announcements: sends per second across all founders (Telegram allows about 30)
+    broadcast_per_second: float = 25.0
+
+    # Expert escalation (issue 4): service levels in hours (fractions allowed), how experts are named to founders
+    escalation_reminder_hours: float = 4.0
+    escalation_reassign_hours: float = 24.0
+    escalation_expected_response_hours: int = 48
+    escalation_sla_check_seconds: float = 60.0
+    escalation_outbox_interval_seconds: float = 5.0
+    escalation_retry_base_seconds: float = 2.0
+    expert_label: Literal["alias", "name"] = "alias"
+    expert_show_founder_contact: bool = False
+    expert_default_capacity: int = 5
 
     # Limits and tuning
     max_upload_mb: int = 20

@@ -9,8 +9,13 @@ from pathlib import Path
 from bot.answering.memory import ConversationStore
 from bot.answering.service import AnswerService
 from bot.config import Settings
+from bot.escalation.wiring import Escalation, build_escalation
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.service import KnowledgeBase
+from bot.staff.announcements import AnnouncementService
+from bot.staff.insight import InsightService
+from bot.staff.roles import StaffRegistry
+from bot.staff.uploads import UploadService
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -23,6 +28,11 @@ class Services:
     knowledge: KnowledgeBase
     store: ConversationStore
     answers: AnswerService
+    staff: StaffRegistry
+    uploads: UploadService
+    announcements: AnnouncementService
+    insight: InsightService
+    escalation: Escalation
 
     def close(self) -> None:
         self.db.dispose()
@@ -38,7 +48,12 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
     knowledge = KnowledgeBase(settings, db, embeddings=embeddings)
     store = ConversationStore(db)
     answers = AnswerService(settings, knowledge, store)
-    return Services(settings=settings, db=db, knowledge=knowledge, store=store, answers=answers)
+    return Services(
+        settings=settings, db=db, knowledge=knowledge, store=store, answers=answers,
+        staff=StaffRegistry(db, settings.staff_user_ids), uploads=UploadService(settings, knowledge),
+        announcements=AnnouncementService(db), insight=InsightService(db, knowledge.embeddings.embed_documents),
+        escalation=build_escalation(settings, db),
+    )
 
 
 def sync_knowledge_dir(services: Services, directory: Path | None = None) -> int:

@@ -19,7 +19,9 @@ from bot.config import Settings
 from bot.services import Services, build_services, sync_knowledge_dir
 from bot.strings import LANGS, t
 from bot.telegram.context import LANG_KEY, LIMITER_KEY, SERVICES_KEY, limiter_of, services_of
+from bot.telegram.escalation_persistence import SqlConversationPersistence
 from bot.telegram.handlers import register_all
+from bot.telegram.handlers.escalation import schedule_escalation_jobs
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import SlidingWindowLimiter
 
@@ -44,9 +46,13 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
+        # A self-hosted `telegram-bot-api --local` hands out file paths on its disk instead of download URLs.
+        .local_mode(settings.telegram_local_mode)
         # 429s wait for Telegram's retry_after and retry, so a burst delays replies instead of losing them.
         .rate_limiter(AIORateLimiter(max_retries=settings.telegram_rate_limit_retries))
         .concurrent_updates(PerChatUpdateProcessor(settings.telegram_concurrent_chats))
+        # The idea intake's ConversationHandler state lives in our database, so restarts and replicas continue it.
+        .persistence(SqlConversationPersistence(services.escalation.state))
         .post_init(post_init)
         .build()
     )
@@ -58,6 +64,7 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         app.job_queue.run_repeating(purge_old_records, interval=timedelta(days=1), first=timedelta(minutes=5),
                                     name="retention")
         app.job_queue.run_repeating(prune_limiter, interval=timedelta(minutes=10), name="prune-limiter")
+        schedule_escalation_jobs(app.job_queue, settings)
     return app
 
 

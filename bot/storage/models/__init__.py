@@ -2,6 +2,15 @@
 
 from bot.storage.models.base import Base, utcnow
 from bot.storage.models.conversations import ChatUser, ConversationTurn, QuestionLog
+from bot.storage.models.escalation import (
+    ConversationState,
+    Expert,
+    MessageLink,
+    OutboxItem,
+    SeenUpdate,
+    Ticket,
+    TicketMessage,
+)
 from bot.storage.models.knowledge import (
     KnowledgeChunk,
     KnowledgeDocument,
@@ -9,8 +18,17 @@ from bot.storage.models.knowledge import (
     KnowledgeVectorGC,
     KnowledgeVersion,
 )
+from bot.storage.models.staff import (
+    Announcement,
+    AnnouncementDelivery,
+    ExpiryNotice,
+    StaffMember,
+    Subscription,
+)
 
 __all__ = [
     "Base", "utcnow", "ChatUser", "ConversationTurn", "QuestionLog", "KnowledgeChunk", "KnowledgeDocument",
     "KnowledgeState", "KnowledgeVectorGC", "KnowledgeVersion",
+    "Announcement", "AnnouncementDelivery", "ExpiryNotice", "StaffMember", "Subscription",
+    "ConversationState", "Expert", "MessageLink", "OutboxItem", "SeenUpdate", "Ticket", "TicketMessage",
 ]

@@ -1,0 +1,1 @@
+"""Expert escalation: tickets, routing, service levels and the outbox, with no knowledge of Telegram."""

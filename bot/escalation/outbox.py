@@ -1,0 +1,104 @@
+"""The outbox: every notification is stored before it is sent and kept until Telegram accepted it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.storage.db import Database
+from bot.storage.models.base import utcnow
+from bot.storage.models.escalation import MessageLink, OutboxItem
+
+log = logging.getLogger(__name__)
+
+BASE_DELAY = 2.0
+MAX_DELAY = 600.0
+MAX_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One send as the transport needs it."""
+
+    id: int
+    ticket_id: int | None
+    chat_id: int
+    thread_id: int | None
+    reply_to: int | None
+    kind: str
+    text: str
+    file_id: str | None
+    buttons: list[list[tuple[str, str]]]
+    attempts: int
+
+
+def backoff(attempts: int, retry_after: float | None = None, base: float = BASE_DELAY) -> float:
+    """Seconds to wait before the next try: Telegram's retry_after if given, else doubling up to a cap."""
+    if retry_after is not None:
+        return max(retry_after, 0.0)
+    return min(base * 2 ** max(attempts - 1, 0), MAX_DELAY)
+
+
+class Outbox:
+    def __init__(self, db: Database, base_delay: float = BASE_DELAY) -> None:
+        self.db = db
+        self.base_delay = base_delay
+
+    def enqueue(self, chat_id: int, text: str = "", *, ticket_id: int | None = None, thread_id: int | None = None,
+                reply_to: int | None = None, kind: str = "text", file_id: str | None = None,
+                buttons: list[list[tuple[str, str]]] | None = None) -> int:
+        with self.db.session() as s:
+            item = OutboxItem(chat_id=chat_id, text=text, ticket_id=ticket_id, thread_id=thread_id,
+                              reply_to=reply_to, kind=kind, file_id=file_id, buttons=json.dumps(buttons or []),
+                              status="pending", attempts=0, next_attempt_at=utcnow())
+            s.add(item)
+            s.flush()
+            return item.id
+
+    def due(self, now: datetime | None = None, limit: int = 50) -> list[Outgoing]:
+        """Pending sends whose time has come, oldest first (so a founder sees messages in order)."""
+        now = now or utcnow()
+        with self.db.session() as s:
+            rows = s.scalars(select(OutboxItem).where(OutboxItem.status == "pending",
+                                                      OutboxItem.next_attempt_at <= now)
+                             .order_by(OutboxItem.id).limit(limit)).all()
+            return [Outgoing(r.id, r.ticket_id, r.chat_id, r.thread_id, r.reply_to, r.kind, r.text, r.file_id,
+                             [[(a, b) for a, b in row] for row in json.loads(r.buttons)], r.attempts)
+                    for r in rows]
+
+    def pending_count(self) -> int:
+        with self.db.session() as s:
+            return len(s.scalars(select(OutboxItem.id).where(OutboxItem.status == "pending")).all())
+
+    def mark_sent(self, item_id: int, message_id: int | None) -> None:
+        """Delivered: remember the message so replies to it find the ticket."""
+        with self.db.session() as s:
+            item = s.get(OutboxItem, item_id)
+            if item is None:
+                return
+            item.status, item.sent_message_id = "sent", message_id
+            if item.ticket_id is not None and message_id is not None:
+                s.merge(MessageLink(chat_id=item.chat_id, message_id=message_id, ticket_id=item.ticket_id))
+
+    def mark_failed(self, item_id: int, error: str, *, retry_after: float | None = None,
+                    permanent: bool = False) -> float | None:
+        """A failed send waits and is tried again; returns the delay, or None once it is given up."""
+        with self.db.session() as s:
+            item = s.get(OutboxItem, item_id)
+            if item is None:
+                return None
+            item.attempts += 1
+            item.last_error = error[:500]
+            if permanent or item.attempts >= MAX_ATTEMPTS:
+                item.status = "dead"
+                log.error("outbox %s to chat %s given up after %d attempts: %s",
+                          item_id, item.chat_id, item.attempts, error)
+                return None
+            delay = backoff(item.attempts, retry_after, self.base_delay)
+            item.next_attempt_at = utcnow() + timedelta(seconds=delay)
+            log.warning("outbox %s to chat %s failed (%s); retry in %.1fs", item_id, item.chat_id, error, delay)
+            return delay

@@ -1,0 +1,74 @@
+"""PTB persistence for ConversationHandler states only, in our SQL database (works across replicas on PostgreSQL).
+
+User, chat, bot and callback data stay in memory: the intake keeps its draft in the database itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from bot.escalation.state import StateStore
+
+PREFIX = "ptb:"
+
+
+class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    def __init__(self, store: StateStore, update_interval: float = 1.0) -> None:
+        # A short interval: a state change reaches the database within a second even if the process dies.
+        super().__init__(store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=False,
+                                                     callback_data=False), update_interval=update_interval)
+        self.store = store
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        rows = await asyncio.to_thread(self.store.all, PREFIX + name)
+        return {tuple(json.loads(key)): value for key, value in rows.items()}
+
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+        await asyncio.to_thread(self.store.put, PREFIX + name, json.dumps(list(key)), new_state)
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def drop_user_data(self, user_id: int) -> None:
+        return None
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None

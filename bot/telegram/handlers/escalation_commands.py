@@ -1,0 +1,123 @@
+"""Listing commands: /mytickets for founders, /queue for experts, /tickets (+ CSV) and /expert for staff."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.escalation.export import tickets_csv
+from bot.escalation.service import EscalationError
+from bot.storage.models.escalation import Ticket
+from bot.strings import t
+from bot.telegram.context import Context, resolve_language, services_of
+
+log = logging.getLogger(__name__)
+
+
+def _line(ticket: Ticket, lang: str) -> str:
+    summary = str(json.loads(ticket.fields).get("summary", ""))[:60]
+    return f"#{ticket.id} [{t(f'esc.state.{ticket.status}', lang)}] {summary}"
+
+
+async def on_mytickets(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    lang = await resolve_language(update, context)
+    mine = await asyncio.to_thread(services_of(context).escalation.tickets.founder_tickets, user.id)
+    if not mine:
+        await message.reply_text(t("esc.mytickets.none", lang))
+        return
+    await message.reply_text(t("esc.mytickets", lang, lines="\n".join(_line(x, lang) for x in mine)))
+
+
+async def on_queue(update: Update, context: Context) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    lang = await resolve_language(update, context)
+    try:
+        mine, claimable = await asyncio.to_thread(services_of(context).escalation.tickets.queue, user.id)
+    except EscalationError as err:
+        await message.reply_text(t(f"esc.err.{err.code}", lang))
+        return
+    await message.reply_text(t("esc.queue", lang, mine="\n".join(_line(x, lang) for x in mine) or "-",
+                               claimable="\n".join(_line(x, lang) for x in claimable) or "-"))
+
+
+async def on_tickets(update: Update, context: Context) -> None:
+    """/tickets [state] [expert=ID] [age=days] [csv]"""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    lang = await resolve_language(update, context)
+    if not await asyncio.to_thread(services.staff.is_staff, user.id):
+        log.warning("refused /tickets for non-staff %s", user.id)
+        await message.reply_text(t("esc.err.not_staff", lang))
+        return
+    state, expert, age, as_csv = None, None, None, False
+    try:
+        for arg in context.args or []:
+            if arg == "csv":
+                as_csv = True
+            elif arg.startswith("expert="):
+                expert = int(arg.removeprefix("expert="))
+            elif arg.startswith("age="):
+                age = timedelta(days=float(arg.removeprefix("age=")))
+            else:
+                state = arg
+        found = await asyncio.to_thread(services.escalation.tickets.search, state=state, expert_id=expert,
+                                        older_than=age)
+    except (ValueError, EscalationError):
+        log.info("bad /tickets filter from %s: %r", user.id, context.args)
+        await message.reply_text(t("esc.usage.tickets", lang))
+        return
+    if as_csv:
+        await message.reply_document(tickets_csv(found), filename="tickets.csv")
+        return
+    await message.reply_text("\n".join(_line(x, lang) for x in found) or "-")
+
+
+async def on_expert(update: Update, context: Context) -> None:
+    """/expert add <id> <capacity> <specialties,comma> [alias...] | /expert remove <id>"""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = services_of(context)
+    lang = await resolve_language(update, context)
+    if not await asyncio.to_thread(services.staff.is_staff, user.id):
+        log.warning("refused /expert for non-staff %s", user.id)
+        await message.reply_text(t("esc.err.not_staff", lang))
+        return
+    args = context.args or []
+    tickets = services.escalation.tickets
+    try:
+        if len(args) >= 4 and args[0] == "add":
+            expert_id, capacity = int(args[1]), int(args[2])
+            specialties = [s for s in args[3].split(",") if s]
+            alias = " ".join(args[4:])
+            await asyncio.to_thread(tickets.register_expert, expert_id, alias=alias, display_name=alias,
+                                    specialties=specialties, capacity=capacity)
+            await message.reply_text(t("esc.expert.saved", lang, id=expert_id))
+            return
+        if len(args) == 2 and args[0] == "remove":
+            await asyncio.to_thread(tickets.remove_expert, int(args[1]))
+            await message.reply_text(t("esc.expert.removed", lang, id=int(args[1])))
+            return
+    except ValueError:
+        pass
+    log.info("bad /expert from %s: %r", user.id, args)
+    await message.reply_text(t("esc.usage.expert", lang))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("mytickets", on_mytickets), group=-1)
+    app.add_handler(CommandHandler("queue", on_queue), group=-1)
+    app.add_handler(CommandHandler("tickets", on_tickets), group=-1)
+    app.add_handler(CommandHandler("expert", on_expert), group=-1)
