@@ -136,10 +136,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "tg.help": {
         "ko": "질문을 메시지로 보내면 카페 문서를 근거로 답하고 출처를 알려 드립니다. 그룹에서는 저를 @로 부르거나 "
               "제 메시지에 답장으로 질문해 주세요.\n\n"
+              "/idea 전문가에게 아이디어 진단 요청\n/mytickets 내 진단 요청 보기\n"
+              "/subscribe 새 지원사업 알림 받기\n/unsubscribe 알림 끄기\n"
               "/lang 답변 언어 바꾸기\n/reset 대화 맥락 비우기\n/privacy 개인정보 안내\n"
               "/deletemydata 내 기록 삭제\n/help 이 도움말",
         "en": "Send your question as a message: I answer from the cafe's documents and show the sources. In groups, "
               "mention me with @ or reply to one of my messages.\n\n"
+              "/idea ask the cafe's experts to review your idea\n/mytickets your review requests\n"
+              "/subscribe news of new programmes\n/unsubscribe stop the news\n"
               "/lang change the answer language\n/reset clear the conversation context\n/privacy how your data "
               "is handled\n/deletemydata delete your records\n/help this help",
     },
@@ -200,6 +204,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                      "en": "I can only answer questions sent as text. Please type your question."},
     "tg.cmd.start": {"ko": "시작 안내", "en": "Introduction"},
     "tg.cmd.help": {"ko": "도움말", "en": "Help"},
+    "tg.cmd.idea": {"ko": "전문가에게 아이디어 진단 요청", "en": "Ask the experts to review your idea"},
+    "tg.cmd.mytickets": {"ko": "내 진단 요청 보기", "en": "Your review requests"},
+    "tg.cmd.subscribe": {"ko": "새 지원사업 알림 받기", "en": "News of new programmes"},
+    "tg.cmd.unsubscribe": {"ko": "알림 끄기", "en": "Stop the news"},
     "tg.cmd.lang": {"ko": "답변 언어 바꾸기", "en": "Change the language"},
     "tg.cmd.reset": {"ko": "대화 맥락 비우기", "en": "Clear the conversation context"},
     "tg.cmd.privacy": {"ko": "개인정보 안내", "en": "How your data is handled"},

@@ -28,7 +28,9 @@ from bot.telegram.ratelimit import SlidingWindowLimiter
 log = logging.getLogger(__name__)
 
 # The command menu; each name has a `tg.cmd.<name>` description in bot/strings.py.
-COMMANDS: list[str] = ["start", "help", "lang", "reset", "privacy", "deletemydata"]
+COMMANDS: list[str] = [
+    "start", "help", "idea", "mytickets", "subscribe", "unsubscribe", "lang", "reset", "privacy", "deletemydata",
+]
 # Named explicitly: without a list Telegram keeps whatever an earlier deployment asked for.
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 # The privacy notice promises one year (tg.privacy.*, knowledge/privacy-notice.md).

@@ -296,6 +296,12 @@ async def on_message(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or user.is_bot or (message.text or "").startswith("/"):
         return
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
+        # A reply to a message the outbox is still recording: wait for the flush that sent it to link it,
+        # or a quick answer to an expert would be taken for a new question.
+        async with context.bot_data.setdefault(LOCK_KEY, asyncio.Lock()):
+            pass
     ticket_id, prompt = await asyncio.to_thread(_locate, context, message)
     if ticket_id is None:
         return
