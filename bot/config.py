@@ -17,7 +17,8 @@ class Settings(BaseSettings):
 
     # Storage
     cafebot_data_dir: Path = Path("./data")
-    database_url: str | None = None
+    # repr=False: settings get logged and exported; a secret (or a password inside a URL) must never show.
+    database_url: str | None = Field(default=None, repr=False)
     knowledge_dir: Path = Path("./knowledge")
 
     # Chroma: embedded PersistentClient unless a host is given
@@ -32,18 +33,18 @@ class Settings(BaseSettings):
     openai_embeddings_model: str = "text-embedding-3-small"
 
     # LLM (unset model or key: extractive answers)
-    openai_api_key: str | None = None
+    openai_api_key: str | None = Field(default=None, repr=False)
     openai_base_url: str | None = None
     openai_model: str | None = None
     llm_timeout_seconds: float = 30.0
     llm_retry_delay_seconds: float = 1.0
 
     # Telegram
-    telegram_bot_token: str | None = None
+    telegram_bot_token: str | None = Field(default=None, repr=False)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = Field(default=None, repr=False)
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     staff_user_ids: IdList = Field(default_factory=list)
