@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     chunk_tokens: int = 380
     retrieval_k: int = 5
     # Passages whose dense similarity to the question falls below this are not evidence (calibrated in bench/).
-    relevance_min_similarity: float = 0.80
+    relevance_min_similarity: float = 0.82
     user_rate_per_minute: int = 20
     history_turns: int = 6
     default_language: Literal["ko", "en"] = "ko"
