@@ -1,0 +1,1 @@
+"""Operations: moving data between deployments."""
