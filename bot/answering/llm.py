@@ -13,6 +13,7 @@ from bot.answering.citations import format_context
 from bot.answering.prompts import single_prompt, system_prompt
 from bot.config import Settings
 from bot.knowledge.search import Passage
+from bot.observability.llm import LLM_METRICS
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ def make_chat_model(settings: Settings) -> ChatOpenAI:
         timeout=settings.llm_timeout_seconds,
         max_retries=0,
         temperature=0.1,
-        stream_usage=True,
+        stream_usage=True,  # token usage on streams too, for cafebot_llm_tokens_total
+        callbacks=[LLM_METRICS],
     )
 
 

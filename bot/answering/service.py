@@ -19,6 +19,8 @@ from bot.answering.types import Answer, AnswerKind, DeltaCallback, Intent
 from bot.config import Settings
 from bot.knowledge.search import Passage
 from bot.knowledge.service import KnowledgeBase
+from bot.observability.logs import user_ref
+from bot.observability.metrics import observe_answers
 from bot.strings import t
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ class AnswerService:
         floor = self.settings.relevance_min_similarity
         return [p for p in passages if p.similarity is not None and p.similarity >= floor]
 
+    @observe_answers
     async def answer(
         self, conversation_id: str, message: str, *, user_id: int | None = None, lang: str | None = None,
         on_delta: DeltaCallback | None = None, route_intents: bool = True,
@@ -130,7 +133,8 @@ class AnswerService:
                 self.store.append, conversation_id, user_id, answer.question, answer.text,
                 self.settings.history_turns * 2,
             )
-        log.info("answered conversation=%s kind=%s mode=%s sources=%d latency_ms=%d", conversation_id,
+        # The conversation id holds the chat id (a founder's user id in private chats): logged as a pseudonym.
+        log.info("answered conversation=%s kind=%s mode=%s sources=%d latency_ms=%d", user_ref(conversation_id),
                  answer.kind, answer.mode, len(answer.sources), answer.latency_ms)
         return replace(answer, question_id=qid)
 

@@ -24,6 +24,7 @@ from bot.knowledge.quotes import quotable_sentences
 from bot.knowledge.reader import IndexReader
 from bot.knowledge.search import Passage, SearchMode
 from bot.knowledge.vectorstore import VectorIndex, make_chroma_client
+from bot.observability import logs, metrics
 from bot.storage.db import Database
 from bot.storage.models import KnowledgeChunk, KnowledgeDocument, KnowledgeVersion, utcnow
 
@@ -98,6 +99,7 @@ class KnowledgeBase:
 
     # --- ingestion ------------------------------------------------------------------------------
 
+    @metrics.observe_ingestion
     def ingest_file(
         self,
         path: Path,
@@ -181,6 +183,7 @@ class KnowledgeBase:
                 if replace_document_id and target is None:
                     raise KeyError(f"no document {replace_document_id}")
                 doc_id = target.id if target else registry.new_id()
+                logs.bind(document_id=doc_id)
                 version = registry.next_version_number(s, doc_id) if target else 1
                 previous = target.active_version_id if target else None
                 version_id = registry.new_id()
@@ -231,17 +234,13 @@ class KnowledgeBase:
             self._drop_vectors(stale)
         self.refresh()
         self._prewarm_quotes(texts)
-        with self.db.session() as s:
-            info = registry.get_document(s, doc_id)
+        info = self.get_document(doc_id)
         assert info is not None
         report(IngestProgress("done", len(chunks), len(chunks)))
         seconds = time.perf_counter() - started
         log.info("ingested %s as %s v%d: %d pages, %d chunks in %.1fs", name, doc_id, version, loaded.page_count,
                  len(chunks), seconds)
-        old = None
-        if previous:
-            old = version - 1
-        return IngestResult("updated" if previous else "added", info, seconds, old)
+        return IngestResult("updated" if previous else "added", info, seconds, version - 1 if previous else None)
 
     def _prewarm_quotes(self, texts: list[str]) -> None:
         """Embed the new chunks' sentences in the background, so extractive answers quoting them are instant.
@@ -381,8 +380,6 @@ class KnowledgeBase:
             stale = registry.sweep_candidates(s, older_than)
         self._drop_vectors(stale)
         return len(stale)
-
-    # --- search ---------------------------------------------------------------------------------
 
     # --- search (delegated to the reader) -----------------------------------------------------------
 

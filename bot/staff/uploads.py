@@ -15,6 +15,7 @@ from bot.knowledge.errors import DocumentRejected, RejectReason
 from bot.knowledge.loaders import SUPPORTED_EXTENSIONS
 from bot.knowledge.registry import DocumentInfo
 from bot.knowledge.service import IngestResult, KnowledgeBase, ProgressCallback
+from bot.observability.metrics import count_rejections
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class UploadService:
         self.knowledge = knowledge
         self.store_dir = settings.data_dir / "uploads"
 
+    @count_rejections
     def check_before_download(self, file_name: str, size: int | None, limit_mb: int) -> None:
         """Refuse what cannot succeed before spending a download on it. Raises DocumentRejected."""
         if Path(file_name).suffix.lower() not in SUPPORTED_EXTENSIONS:

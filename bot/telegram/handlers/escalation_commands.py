@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot.escalation.export import tickets_csv
 from bot.escalation.service import EscalationError
+from bot.staff.roles import parse_user_id
 from bot.storage.models.escalation import Ticket
 from bot.strings import t
 from bot.telegram.context import Context, resolve_language, services_of
@@ -58,7 +59,8 @@ async def on_tickets(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = await resolve_language(update, context)
     if not await asyncio.to_thread(services.staff.is_staff, user.id):
-        log.warning("refused /tickets for non-staff %s", user.id)
+        # Not staff, so most likely a founder: identified by the context's pseudonym, not the Telegram id.
+        log.warning("refused /tickets: not staff")
         await message.reply_text(t("esc.err.not_staff", lang))
         return
     state, expert, age, as_csv = None, None, None, False
@@ -75,7 +77,7 @@ async def on_tickets(update: Update, context: Context) -> None:
         found = await asyncio.to_thread(services.escalation.tickets.search, state=state, expert_id=expert,
                                         older_than=age)
     except (ValueError, EscalationError):
-        log.info("bad /tickets filter from %s: %r", user.id, context.args)
+        log.info("bad /tickets filter (%d arguments)", len(context.args or []))
         await message.reply_text(t("esc.usage.tickets", lang))
         return
     if as_csv:
@@ -92,14 +94,14 @@ async def on_expert(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = await resolve_language(update, context)
     if not await asyncio.to_thread(services.staff.is_staff, user.id):
-        log.warning("refused /expert for non-staff %s", user.id)
+        log.warning("refused /expert: not staff")  # the attempt's pseudonym is in the context
         await message.reply_text(t("esc.err.not_staff", lang))
         return
     args = context.args or []
     tickets = services.escalation.tickets
     try:
         if len(args) >= 4 and args[0] == "add":
-            expert_id, capacity = int(args[1]), int(args[2])
+            expert_id, capacity = _user_id(args[1]), int(args[2])
             specialties = [s for s in args[3].split(",") if s]
             alias = " ".join(args[4:])
             await asyncio.to_thread(tickets.register_expert, expert_id, alias=alias, display_name=alias,
@@ -107,13 +109,22 @@ async def on_expert(update: Update, context: Context) -> None:
             await message.reply_text(t("esc.expert.saved", lang, id=expert_id))
             return
         if len(args) == 2 and args[0] == "remove":
-            await asyncio.to_thread(tickets.remove_expert, int(args[1]))
-            await message.reply_text(t("esc.expert.removed", lang, id=int(args[1])))
+            expert_id = _user_id(args[1])
+            await asyncio.to_thread(tickets.remove_expert, expert_id)
+            await message.reply_text(t("esc.expert.removed", lang, id=expert_id))
             return
     except ValueError:
         pass
-    log.info("bad /expert from %s: %r", user.id, args)
+    log.info("bad /expert (%d arguments)", len(args))  # the arguments may hold an expert's name
     await message.reply_text(t("esc.usage.expert", lang))
+
+
+def _user_id(text: str) -> int:
+    """A positive numeric Telegram user id; a username (which can change hands) or a chat id raises ValueError."""
+    user_id = parse_user_id(text)
+    if user_id is None:
+        raise ValueError(text)
+    return user_id
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

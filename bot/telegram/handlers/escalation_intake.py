@@ -135,7 +135,7 @@ async def on_attachment(update: Update, context: Context) -> int:
     else:
         size, file_id, kind, name = message.photo[-1].file_size, message.photo[-1].file_id, "photo", "photo"
     if size is not None and size > limit:
-        log.info("intake: %s sent a %d-byte attachment (limit %d)", _key(update), size, limit)
+        log.info("intake: a %d-byte attachment (limit %d)", size, limit)
         await _reply(update, t("esc.intake.too_large", lang))
         return ORDER.index("attachment")
     draft = await asyncio.to_thread(_draft, context, update)
@@ -147,7 +147,7 @@ async def on_attachment(update: Update, context: Context) -> int:
 
 async def on_bad_attachment(update: Update, context: Context) -> int:
     lang = await resolve_language(update, context)
-    log.info("intake: %s sent something that is not a PDF or image", _key(update))
+    log.info("intake: an attachment that is not a PDF or image")
     await _reply(update, t("esc.intake.need_file", lang))
     return ORDER.index("attachment")
 
@@ -208,7 +208,7 @@ async def on_confirm(update: Update, context: Context) -> int:
             founder_username=user.username, fields=draft["fields"], lang=lang,
             attachment_file_id=attachment.get("file_id"), attachment_kind=attachment.get("kind"))
     except EscalationError as err:
-        log.info("intake of %s incomplete: %s", user.id, err.code)
+        log.info("intake incomplete: %s", err.code)
         await _reply(update, t(f"esc.err.{err.code}", lang))
         return await ask(update, context, CONFIRM, lang)
     # The ticket and its card are stored before anything is sent; the outbox delivers them.
@@ -266,13 +266,13 @@ def _conversation(states: dict[object, list], ask_pattern: object) -> Conversati
 
 async def wrong_stage(update: Update, context: Context) -> None:
     lang = await resolve_language(update, context)
-    log.info("intake: %s typed instead of picking a stage", _key(update))
+    log.info("intake: typed instead of picking a stage")
     await _reply(update, t("esc.err.bad_stage", lang))
 
 
 async def wrong_text(update: Update, context: Context) -> None:
     lang = await resolve_language(update, context)
-    log.info("intake: %s sent a non-text answer", _key(update))
+    log.info("intake: a non-text answer")
     await _reply(update, t("esc.intake.need_text", lang))
 
 

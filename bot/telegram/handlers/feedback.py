@@ -27,7 +27,7 @@ async def on_vote(update: Update, context: Context) -> None:
         await query.answer(t("tg.feedback.thanks", lang))
         return
     row = await asyncio.to_thread(store.get_question, question_id)
-    log.info("vote on question %d by user %s refused (%s)", question_id, query.from_user.id,
+    log.info("vote on question %d refused (%s)", question_id,
              "no such question" if row is None else "not the asker")
     await query.answer(t("tg.feedback.gone" if row is None else "tg.feedback.not_yours", lang), show_alert=True)
 

@@ -9,6 +9,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.observability.logs import user_ref
 from bot.staff.announcements import ALL, TOPICS, AlreadyAnnounced, Delivery
 from bot.strings import t
 from bot.telegram.context import Context, resolve_language, services_of
@@ -123,10 +124,11 @@ async def broadcast(context: Context) -> None:
                                            reply_markup=announcement_keyboard(delivery))
         except Forbidden:
             ok = False
-            log.info("announcement %s: user %s blocked the bot", delivery.announcement_id, delivery.user_id)
+            log.info("announcement %s: user %s blocked the bot", delivery.announcement_id, user_ref(delivery.user_id))
         except TelegramError:
             ok = False
-            log.warning("announcement %s to %s failed", delivery.announcement_id, delivery.user_id, exc_info=True)
+            log.warning("announcement %s to %s failed", delivery.announcement_id, user_ref(delivery.user_id),
+                        exc_info=True)
         await asyncio.to_thread(service.finish, delivery.id, ok)
         await asyncio.sleep(pause)
 

@@ -25,6 +25,7 @@ from bot.knowledge.service import IngestProgress, IngestResult
 from bot.staff.uploads import upload_limit_mb
 from bot.strings import reject_message, t
 from bot.telegram.context import Context, resolve_language, services_of
+from bot.telegram.throttle import within_rate_limit
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,9 @@ async def on_document(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = await resolve_language(update, context)
     if not await asyncio.to_thread(services.staff.is_staff, user.id):
-        log.info("document from non-staff user %s refused politely", user.id)
+        if not await within_rate_limit(update, context, lang):  # a stream of files must not become a stream of replies
+            return
+        log.info("document from a non-staff user refused politely")
         await message.reply_text(t("staff.upload.founder", lang))
         return
     document = message.document

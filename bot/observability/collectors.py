@@ -1,0 +1,50 @@
+"""Gauges read from the database at scrape time: escalations by state and the outbox depth.
+
+Several replicas share one database; each reports the same database-wide numbers, so dashboards should
+use max() (not sum()) across instances for these two.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from bot.storage.db import Database
+from bot.storage.models.escalation import OutboxItem, Ticket
+
+log = logging.getLogger(__name__)
+
+TICKET_STATES = ("open", "claimed", "closed")
+OUTBOX_STATES = ("pending", "dead")
+
+
+class DatabaseCollector(Collector):
+    """Counts rows by status in one short read; a database that does not answer yields no samples."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            with self.db.session() as s:
+                tickets = dict(s.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all())
+                outbox = dict(s.execute(select(OutboxItem.status, func.count())
+                                        .where(OutboxItem.status.in_(OUTBOX_STATES))
+                                        .group_by(OutboxItem.status)).all())
+        except Exception as exc:  # noqa: BLE001 - /readyz reports the database; /metrics keeps the rest
+            log.warning("metrics: could not read the database (%s)", type(exc).__name__)
+            return
+        escalations = GaugeMetricFamily("cafebot_escalations", "Expert tickets in the database, by state",
+                                        labels=["state"])
+        for state in TICKET_STATES:
+            escalations.add_metric([state], tickets.get(state, 0))
+        yield escalations
+        depth = GaugeMetricFamily("cafebot_outbox_messages", "Stored notifications not yet delivered (pending) and "
+                                  "given up after the last retry (dead)", labels=["state"])
+        for state in OUTBOX_STATES:
+            depth.add_metric([state], outbox.get(state, 0))
+        yield depth
