@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
 
@@ -89,19 +88,3 @@ class ConversationStore:
             user = s.get(ChatUser, user_id) or ChatUser(user_id=user_id)
             user.lang = lang
             s.add(user)
-
-    def delete_user_data(self, user_id: int) -> int:
-        """Delete everything stored about a founder's conversations; returns the number of rows removed."""
-        with self.db.session() as s:
-            n = s.execute(delete(ConversationTurn).where(ConversationTurn.user_id == user_id)).rowcount or 0
-            n += s.execute(delete(QuestionLog).where(QuestionLog.user_id == user_id)).rowcount or 0
-            n += s.execute(delete(ChatUser).where(ChatUser.user_id == user_id)).rowcount or 0
-            return n
-
-    def purge_older_than(self, days: int) -> int:
-        """Retention: remove conversation data older than `days`."""
-        cutoff = datetime.now(timezone.utc) - timedelta(days=days)
-        with self.db.session() as s:
-            n = s.execute(delete(ConversationTurn).where(ConversationTurn.created_at < cutoff)).rowcount or 0
-            n += s.execute(delete(QuestionLog).where(QuestionLog.created_at < cutoff)).rowcount or 0
-            return n

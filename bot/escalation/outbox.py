@@ -7,8 +7,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import aliased
 
+from bot.observability.logs import user_ref
 from bot.storage.db import Database
 from bot.storage.models.base import utcnow
 from bot.storage.models.escalation import MessageLink, OutboxItem
@@ -18,6 +20,9 @@ log = logging.getLogger(__name__)
 BASE_DELAY = 2.0
 MAX_DELAY = 600.0
 MAX_ATTEMPTS = 20
+# How long a claimed send stays with the process that claimed it. A process that dies mid-send gives its
+# claims back when this runs out (the send is then retried: at least once, never lost).
+LEASE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,39 @@ class Outbox:
             rows = s.scalars(select(OutboxItem).where(OutboxItem.status == "pending",
                                                       OutboxItem.next_attempt_at <= now)
                              .order_by(OutboxItem.id).limit(limit)).all()
-            return [Outgoing(r.id, r.ticket_id, r.chat_id, r.thread_id, r.reply_to, r.kind, r.text, r.file_id,
-                             [[(a, b) for a, b in row] for row in json.loads(r.buttons)], r.attempts)
-                    for r in rows]
+            return [self._outgoing(r) for r in rows]
+
+    def claim_due(self, now: datetime | None = None, limit: int = 20,
+                  lease: float = LEASE_SECONDS) -> list[Outgoing]:
+        """Due sends, each leased to the caller so other replicas skip it; at most one per chat.
+
+        Only a chat's oldest pending send is eligible, so a chat's messages go out in order even when several
+        processes flush the outbox; the next one becomes eligible once this one is sent or given up.
+        """
+        now = now or utcnow()
+        earlier = aliased(OutboxItem)
+        blocked = exists().where(and_(earlier.chat_id == OutboxItem.chat_id, earlier.status == "pending",
+                                      earlier.id < OutboxItem.id))
+        eligible = (select(OutboxItem.id).where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now,
+                                                ~blocked)
+                    .order_by(OutboxItem.id).limit(limit))
+        with self.db.session() as s:
+            ids = list(s.scalars(eligible))
+            if not ids:
+                return []
+            # The WHERE is checked again under the row lock: of two processes racing for a row, one gets it.
+            won = set(s.scalars(update(OutboxItem)
+                                .where(OutboxItem.id.in_(ids), OutboxItem.status == "pending",
+                                       OutboxItem.next_attempt_at <= now)
+                                .values(next_attempt_at=now + timedelta(seconds=lease))
+                                .returning(OutboxItem.id)))
+            rows = s.scalars(select(OutboxItem).where(OutboxItem.id.in_(won)).order_by(OutboxItem.id)).all()
+            return [self._outgoing(r) for r in rows]
+
+    @staticmethod
+    def _outgoing(r: OutboxItem) -> Outgoing:
+        return Outgoing(r.id, r.ticket_id, r.chat_id, r.thread_id, r.reply_to, r.kind, r.text, r.file_id,
+                        [[(a, b) for a, b in row] for row in json.loads(r.buttons)], r.attempts)
 
     def pending_count(self) -> int:
         with self.db.session() as s:
@@ -96,9 +131,11 @@ class Outbox:
             if permanent or item.attempts >= MAX_ATTEMPTS:
                 item.status = "dead"
                 log.error("outbox %s to chat %s given up after %d attempts: %s",
-                          item_id, item.chat_id, item.attempts, error)
+                          item_id, user_ref(item.chat_id), item.attempts, error)
                 return None
             delay = backoff(item.attempts, retry_after, self.base_delay)
             item.next_attempt_at = utcnow() + timedelta(seconds=delay)
-            log.warning("outbox %s to chat %s failed (%s); retry in %.1fs", item_id, item.chat_id, error, delay)
+            # Chats are pseudonymised: a founder's private chat id is their Telegram user id.
+            log.warning("outbox %s to chat %s failed (%s); retry in %.1fs", item_id, user_ref(item.chat_id), error,
+                        delay)
             return delay

@@ -8,10 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.escalation.routing import Candidate, choose_expert
+from bot.observability import metrics
+from bot.observability.logs import bind, user_ref
 from bot.storage.db import Database
 from bot.storage.models.base import utcnow
 from bot.storage.models.escalation import (
@@ -106,7 +108,7 @@ class EscalationService:
 
     def _require_expert(self, user_id: int, action: str, ticket_id: int | None = None) -> None:
         if not self.is_expert(user_id):
-            log.warning("refused %s on ticket %s by non-expert %s", action, ticket_id, user_id)
+            log.warning("refused %s on ticket %s by non-expert %s", action, ticket_id, user_ref(user_id))
             raise EscalationError("not_expert")
 
     # Tickets
@@ -126,10 +128,11 @@ class EscalationService:
                             routed_at=utcnow())
             s.add(ticket)
             s.flush()
-            log.info("ticket %s created by founder %s", ticket.id, founder_id)
+            log.info("ticket %s created by founder %s", ticket.id, user_ref(founder_id))
             return ticket
 
     def get(self, ticket_id: int) -> Ticket:
+        bind(ticket_id=ticket_id)  # the rest of this update's log lines name the ticket
         with self.db.session() as s:
             ticket = s.get(Ticket, ticket_id)
             if ticket is None:
@@ -243,7 +246,7 @@ class EscalationService:
                                file_id: str | None = None) -> TicketMessage:
         ticket = self._open_ticket(ticket_id)
         if ticket.founder_id != founder_id:
-            log.warning("founder %s tried to write into ticket %s of %s", founder_id, ticket_id, ticket.founder_id)
+            log.warning("founder %s tried to write into someone else's ticket %s", user_ref(founder_id), ticket_id)
             raise EscalationError("not_yours")
         return self._record(ticket_id, "to_experts", founder_id, kind, text, file_id)
 
@@ -360,14 +363,28 @@ class EscalationService:
                     remind.append(t.id)
         return SlaActions(remind, reassign)
 
-    def mark_reminded(self, ticket_id: int) -> None:
+    @metrics.sla_breach("reminder")
+    def mark_reminded(self, ticket_id: int) -> bool:
+        """Claim the reminder of an unclaimed ticket; False if it was sent already (by this or another replica)."""
         with self.db.session() as s:
-            row = s.get(Ticket, ticket_id)
-            if row is not None:
-                row.reminded_at = utcnow()
+            return bool(s.execute(update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "open",
+                                                       Ticket.reminded_at.is_(None))
+                                  .values(reminded_at=utcnow())).rowcount)
 
-    def reassign_overdue(self, ticket_id: int) -> Ticket:
-        """The SLA ran out: hand the ticket to the next suitable expert (the clock restarts)."""
+    @metrics.sla_breach("reassigned")
+    def reassign_overdue(self, ticket_id: int, now: datetime | None = None) -> Ticket | None:
+        """The SLA ran out: hand the ticket to the next suitable expert (the clock restarts).
+
+        With `now`, only if the ticket is still overdue at `now`: of several replicas that found it due, the
+        first reassigns it and the others get None.
+        """
+        if now is not None:
+            with self.db.session() as s:
+                claimed = s.execute(update(Ticket).where(Ticket.id == ticket_id, Ticket.status == "open",
+                                                         Ticket.routed_at <= now - self.sla.reassign_after)
+                                    .values(routed_at=utcnow())).rowcount
+            if not claimed:
+                return None
         return self._reassign(ticket_id)
 
     def next_deadline(self) -> datetime | None:

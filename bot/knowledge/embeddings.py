@@ -118,6 +118,11 @@ class CachedEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_documents_with_progress(texts)
 
+    def embed_uncached(self, texts: list[str]) -> list[list[float]]:
+        """Vectors for founders' words (e.g. grouping unanswered questions): never written to the disk cache,
+        which outlives the retention period and /deletemydata."""
+        return self.inner.embed_documents(list(texts))
+
     def embed_documents_with_progress(
         self, texts: Sequence[str], progress: ProgressCallback | None = None
     ) -> list[list[float]]:

@@ -148,12 +148,18 @@ class AnnouncementService:
         """Documents whose valid-until has passed and that staff were not told about yet; records the telling."""
         expired = [d for d in documents if d.valid_until is not None and d.valid_until < today]
         fresh: list[DocumentInfo] = []
-        with self.db.session() as s:
-            for doc in expired:
-                assert doc.valid_until is not None
-                if s.get(ExpiryNotice, (doc.id, doc.valid_until)) is None:
+        for doc in expired:
+            assert doc.valid_until is not None
+            # One insert per notice, on its primary key: replicas running this job at the same time each
+            # claim different notices (the loser of a race gets IntegrityError), so staff hear of each once.
+            try:
+                with self.db.session() as s:
+                    if s.get(ExpiryNotice, (doc.id, doc.valid_until)) is not None:
+                        continue
                     s.add(ExpiryNotice(document_id=doc.id, valid_until=doc.valid_until))
-                    fresh.append(doc)
+            except IntegrityError:
+                continue
+            fresh.append(doc)
         return fresh
 
 

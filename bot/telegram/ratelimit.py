@@ -25,7 +25,8 @@ class _Window:
 class SlidingWindowLimiter:
     """At most `limit` questions per `window` seconds per user.
 
-    In memory on purpose: a restart forgives everyone, and one process serves a bot's updates.
+    In memory on purpose: a restart forgives everyone. With several replicas each counts on its own, so a
+    founder spread over N of them gets up to N times the limit (docs/deployment.md).
     """
 
     def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:

@@ -104,7 +104,8 @@ class OutboxItem(Base):
 
 
 class SeenUpdate(Base):
-    """An update already handled by the escalation flow, so Telegram's redelivery is processed once."""
+    """An update already taken by some process: a redelivery, or the same update reaching two replicas, is
+    skipped (bot.telegram.replicas). Pruned after two days (bot.privacy)."""
 
     __tablename__ = "esc_seen_updates"
 

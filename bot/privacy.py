@@ -1,0 +1,168 @@
+"""Founders' personal data: erase everything about one founder (/deletemydata) and the retention job.
+
+What counts as a founder's data: conversation turns, the question log with 👍/👎, the language setting, expert
+tickets (intake answers, contact, attachment references, relayed messages and the sends queued for them),
+announcement subscriptions and deliveries, and conversation state (an unfinished intake draft, pending prompts,
+user data). Attachments themselves stay on Telegram's servers; the bot only ever stored their file ids.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.observability.logs import user_ref
+from bot.storage.db import Database
+from bot.storage.models import (
+    AnnouncementDelivery,
+    ChatUser,
+    ConversationState,
+    ConversationTurn,
+    MessageLink,
+    OutboxItem,
+    QuestionLog,
+    SeenUpdate,
+    Subscription,
+    Ticket,
+    TicketMessage,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+OPEN_STATES = ("open", "claimed")
+# Telegram redelivers an update for at most a day; ids are kept a little longer, then forgotten.
+SEEN_UPDATES_KEPT = timedelta(days=2)
+# ConversationState names holding one user's data, keyed by the user id (bot.telegram persistence and intake).
+_PER_USER_STATES = ("intake", "ptb_user")
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What /deletemydata removed: rows per table, and the open tickets withdrawn (their experts were told)."""
+
+    removed: dict[str, int]
+    withdrawn: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.removed.values())
+
+
+def _count(session: Session, statement) -> int:  # type: ignore[no-untyped-def]
+    return int(session.execute(statement).rowcount or 0)
+
+
+def _delete_tickets(session: Session, ticket_ids: list[int]) -> dict[str, int]:
+    """A ticket with everything hanging off it (child rows first: SQLite may not cascade)."""
+    if not ticket_ids:
+        return {}
+    return {
+        "esc_messages": _count(session, delete(TicketMessage).where(TicketMessage.ticket_id.in_(ticket_ids))),
+        "esc_message_links": _count(session, delete(MessageLink).where(MessageLink.ticket_id.in_(ticket_ids))),
+        "esc_outbox": _count(session, delete(OutboxItem).where(OutboxItem.ticket_id.in_(ticket_ids))),
+        "esc_tickets": _count(session, delete(Ticket).where(Ticket.id.in_(ticket_ids))),
+    }
+
+
+def _state_belongs(row: ConversationState, users: set[int], tickets: set[int]) -> bool:
+    """Whether a stored conversation state is about one of `users` or one of `tickets`."""
+    if row.name in _PER_USER_STATES:
+        return row.key.isdigit() and int(row.key) in users
+    if row.name.startswith("ptb:"):  # a ConversationHandler key: [chat id, user id]
+        try:
+            return any(part in users for part in json.loads(row.key))
+        except (ValueError, TypeError):
+            return False
+    if row.name == "prompt":  # "<chat id>:<message id>" -> {"kind": ..., "ticket": n}
+        chat = row.key.split(":", 1)[0]
+        if chat.lstrip("-").isdigit() and int(chat) in users:
+            return True
+        try:
+            return json.loads(row.value).get("ticket") in tickets
+        except (ValueError, AttributeError):
+            return False
+    return False
+
+
+def _delete_states(session: Session, users: Iterable[int], tickets: Iterable[int]) -> int:
+    users, tickets = set(users), set(tickets)
+    if not users and not tickets:
+        return 0
+    rows = [row for row in session.scalars(select(ConversationState)) if _state_belongs(row, users, tickets)]
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
+class PersonalData:
+    """Erasure on request and destruction after the retention period, across every table that holds founders'
+    data. Knows nothing of Telegram: the handler renders the experts' notice and sends what the outbox holds."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def erase_founder(self, user_id: int, withdrawn_notice: Callable[[int], str] | None = None) -> Erasure:
+        """Delete everything stored about one founder, in one transaction.
+
+        Their tickets go too, closed or not. An open one is withdrawn: `withdrawn_notice(ticket id)` is queued
+        for the chat it was routed to (without the founder's data), so experts stop working on it.
+        """
+        with self.db.session() as s:
+            tickets = list(s.scalars(select(Ticket).where(Ticket.founder_id == user_id)))
+            ticket_ids = [t.id for t in tickets]
+            withdrawn = []
+            for ticket in tickets:
+                if ticket.status in OPEN_STATES and ticket.route_chat_id is not None and withdrawn_notice:
+                    thread = ticket.route_thread_id if ticket.route_chat_id < 0 else None
+                    s.add(OutboxItem(chat_id=ticket.route_chat_id, thread_id=thread, kind="text",
+                                     text=withdrawn_notice(ticket.id), buttons="[]", status="pending", attempts=0,
+                                     next_attempt_at=utcnow()))
+                    withdrawn.append(ticket.id)
+            removed = _delete_tickets(s, ticket_ids)
+            removed["conversation_state"] = _delete_states(s, [user_id], ticket_ids)
+            for model in (ConversationTurn, QuestionLog, ChatUser, Subscription, AnnouncementDelivery):
+                removed[model.__tablename__] = _count(s, delete(model).where(model.user_id == user_id))
+        log.info("erased the data of user %s: %d rows, %d open tickets withdrawn",
+                 user_ref(user_id), sum(removed.values()), len(withdrawn))
+        return Erasure({k: v for k, v in removed.items() if v}, withdrawn)
+
+    def purge_older_than(self, days: int, now: datetime | None = None) -> dict[str, int]:
+        """Retention: destroy founders' records older than `days`.
+
+        Conversation turns, questions and announcement deliveries by when they were written; closed tickets by
+        when they were closed (open ones are still being worked on); a founder's language, subscription and
+        conversation state once they have not used the bot for `days`.
+        """
+        cutoff = (now or utcnow()) - timedelta(days=days)
+        with self.db.session() as s:
+            closed = list(s.scalars(select(Ticket.id).where(Ticket.status == "closed", Ticket.closed_at < cutoff)))
+            removed = _delete_tickets(s, closed)
+            removed["conversation_turns"] = _count(s, delete(ConversationTurn)
+                                                   .where(ConversationTurn.created_at < cutoff))
+            removed["question_log"] = _count(s, delete(QuestionLog).where(QuestionLog.created_at < cutoff))
+            removed["announcement_deliveries"] = _count(s, delete(AnnouncementDelivery)
+                                                        .where(AnnouncementDelivery.updated_at < cutoff))
+            # Sends not tied to a ticket (staff notices, withdrawals), once delivered or given up.
+            removed["esc_outbox"] = removed.get("esc_outbox", 0) + _count(
+                s, delete(OutboxItem).where(OutboxItem.ticket_id.is_(None), OutboxItem.status != "pending",
+                                            OutboxItem.created_at < cutoff))
+            idle = list(s.scalars(select(ChatUser.user_id).where(ChatUser.last_seen_at < cutoff)))
+            removed["conversation_state"] = _delete_states(s, idle, closed)
+            if idle:
+                removed["subscriptions"] = _count(s, delete(Subscription).where(Subscription.user_id.in_(idle)))
+                removed["chat_users"] = _count(s, delete(ChatUser).where(ChatUser.user_id.in_(idle)))
+        removed = {k: v for k, v in removed.items() if v}
+        log.info("retention (%d days): removed %s", days, removed or "nothing")
+        return removed
+
+    def prune_seen_updates(self, older_than: timedelta = SEEN_UPDATES_KEPT) -> int:
+        """Forget handled update ids Telegram can no longer redeliver (ids only, no personal data)."""
+        with self.db.session() as s:
+            return _count(s, delete(SeenUpdate).where(SeenUpdate.created_at < utcnow() - older_than))

@@ -1,0 +1,61 @@
+"""What lets several processes serve one bot behind a load balancer (or one process survive restarts).
+
+Each update is acted on once, whichever process gets it and however often Telegram delivers it; the idea
+intake's conversation state is read from the database before an update and, with the user data, written back
+right after it, so the next update of that founder can land on any process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ConversationHandler
+
+from bot.services import Services
+from bot.telegram.escalation_persistence import PREFIX
+
+
+class ReplicaSync:
+    """The PerChatUpdateProcessor's hooks (bot.telegram.processor.UpdateHooks)."""
+
+    def __init__(self, app: Application, services: Services) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.services = services
+
+    async def admit(self, update: object) -> bool:
+        """First sight of this update_id in the shared database (an atomic insert on its primary key)."""
+        if not isinstance(update, Update):
+            return True
+        return await asyncio.to_thread(self.services.escalation.tickets.first_time, update.update_id)
+
+    def _conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
+        return [h for group in self.app.handlers.values() for h in group
+                if isinstance(h, ConversationHandler) and h.persistent and h.name]
+
+    async def load(self, update: object) -> None:
+        """Replace the in-memory conversation state of this update's conversation with the database's.
+
+        PTB reads conversation states only when it starts; another process may have moved this founder's
+        intake on (or ended it) since.
+        """
+        if not isinstance(update, Update):
+            return
+        for handler in self._conversations():
+            try:
+                key = handler._get_key(update)  # private, but PTB has no public way to ask
+            except RuntimeError:  # the handler does not track this kind of update
+                continue
+            stored: Any = await asyncio.to_thread(self.services.escalation.state.get, PREFIX + str(handler.name),
+                                                  json.dumps(list(key)))
+            states = handler._conversations
+            if stored is None:
+                states.data.pop(key, None)  # untracked: nothing to write back
+            else:
+                states.update_no_track({key: stored})
+
+    async def save(self) -> None:
+        """Write changed conversation states and user data now instead of at PTB's next interval."""
+        await self.app.update_persistence()

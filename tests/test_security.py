@@ -1,0 +1,73 @@
+"""Gaps closed in the security review (docs/threat-model.md): founders' files and media count against the
+message rate limit like questions do, and experts are registered by numeric user id only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from standins import BotApiStandIn
+from telegram_harness import (
+    BOT_USERNAME,
+    DOCS,
+    TOKEN,
+    make_services,
+    running_bot,
+    settings_for,
+    shared_embeddings,
+)
+
+from bot.services import Services
+from bot.strings import t
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+STAFF = 9501
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory, embedding_cache_dir) -> Services:
+    settings = settings_for(tmp_path_factory.mktemp("security"), embedding_cache_dir, staff_user_ids=[STAFF],
+                            user_rate_per_minute=2)
+    built = make_services(settings, shared_embeddings(embedding_cache_dir), docs={"cafe.md": DOCS["cafe.md"]})
+    yield built
+    built.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def tg() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
+        yield standin
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def bot(services, tg):
+    async with running_bot(services, tg) as app:
+        yield app
+
+
+async def test_a_stream_of_files_from_a_founder_hits_the_rate_limit(tg, bot):
+    founder = tg.private_chat(9601, "도윤", language_code="ko")
+    for n in range(2):
+        await tg.send_document(founder, founder.user, b"%PDF-1.4 spam", f"spam{n}.pdf", "application/pdf")
+        assert (await tg.wait_for_message(founder))["text"] == t("staff.upload.founder", "ko")
+    await tg.send_photo(founder, founder.user, b"\xff\xd8\xff\xe0 not really a photo")
+    warning = await tg.wait_for_message(founder)
+    assert warning["text"] in {t("tg.ratelimit", "ko", limit=2, seconds=s) for s in range(1, 61)}
+    mark = tg.mark()
+    await tg.send_document(founder, founder.user, b"%PDF-1.4 spam", "spam3.pdf", "application/pdf")
+    await tg.expect_no_message(founder, within=1.0, since=mark)  # warned once per window, then silence
+
+
+async def test_experts_are_added_and_removed_by_numeric_id_only(tg, bot, services):
+    staff = tg.private_chat(STAFF, "직원", language_code="ko")
+    for bad in ("@kim_vc", "-1001234", "0"):
+        await tg.send_command(staff, staff.user, "expert", f"add {bad} 3 핀테크 김심사")
+        assert (await tg.wait_for_message(staff))["text"] == t("esc.usage.expert", "ko")
+    assert services.escalation.tickets.experts() == []
+    await tg.send_command(staff, staff.user, "expert", "add 9701 3 핀테크 김심사")
+    await tg.wait_for_message(staff, lambda m: m["text"] == t("esc.expert.saved", "ko", id=9701))
+    assert [e.user_id for e in services.escalation.tickets.experts()] == [9701]
+    await tg.send_command(staff, staff.user, "expert", "remove @kim_vc")
+    assert (await tg.wait_for_message(staff))["text"] == t("esc.usage.expert", "ko")
+    assert [e.user_id for e in services.escalation.tickets.experts()] == [9701]
