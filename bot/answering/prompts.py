@@ -8,7 +8,9 @@ from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+from bot.shipped import shipped_dir
+
+PROMPTS_DIR: Path = shipped_dir("prompts")
 
 
 @lru_cache(maxsize=64)
