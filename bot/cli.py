@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, load_settings
 from bot.knowledge.errors import DocumentRejected
-from bot.knowledge.service import IngestResult
+from bot.observability.logs import configure_logging
 from bot.strings import reject_message, t
 
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "chromadb", "httpcore", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+if TYPE_CHECKING:  # the knowledge stack takes seconds to import; `cafebot db` needs none of it
+    from bot.knowledge.service import IngestResult
 
 
 def _print_result(result: IngestResult | DocumentRejected, lang: str, settings: Settings) -> None:
@@ -134,15 +127,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run the Telegram bot (console chat when no token is set)")
     p.set_defaults(func=cmd_run)
+
+    from bot.ops.commands import add_data_commands
+
+    add_data_commands(sub)  # db, export, import, reindex
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose)
     settings = load_settings()
+    configure_logging(settings, args.verbose)  # after the settings: LOG_FORMAT and the secrets to redact
     args.lang = args.lang or settings.default_language
-    return int(args.func(args, settings) or 0)
+    from bot.ops.commands import schema_error_message
+    from bot.storage.db import SchemaOutOfDate
+
+    try:
+        return int(args.func(args, settings) or 0)
+    except SchemaOutOfDate as exc:
+        print(schema_error_message(exc, args.lang), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

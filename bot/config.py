@@ -9,17 +9,24 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from bot.shipped import shipped_dir
+
 IdList = Annotated[list[int], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: `VAR=` (as in a copied .env.example) means "use the default", not an empty value.
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
 
     # Storage
     cafebot_data_dir: Path = Path("./data")
     # repr=False: settings get logged and exported; a secret (or a password inside a URL) must never show.
     database_url: str | None = Field(default=None, repr=False)
-    knowledge_dir: Path = Path("./knowledge")
+    # Migrate the schema on start. Replicas set it false and run `cafebot db upgrade` once per release.
+    db_auto_upgrade: bool = True
+    # Default: the knowledge/ shipped with the bot (the checkout's, or the wheel's copy), whatever the working dir.
+    knowledge_dir: Path = Field(default_factory=lambda: shipped_dir("knowledge"))
 
     # Chroma: embedded PersistentClient unless a host is given
     chroma_host: str | None = None
@@ -84,6 +91,17 @@ class Settings(BaseSettings):
     user_rate_per_minute: int = 20
     history_turns: int = 6
     default_language: Literal["ko", "en"] = "ko"
+    # Founders' records are destroyed this many days after they were written (closed tickets: after closing;
+    # language and subscription: after this long without using the bot). The privacy notices quote it.
+    retention_days: int = Field(default=365, ge=1)
+
+    # Operations (issue 6): /healthz, /readyz and /metrics on their own port (0: no ops server); log format
+    ops_listen: str = "127.0.0.1"
+    ops_port: int = 9090
+    log_format: Literal["text", "json"] = "text"
+    # Key of the pseudonymous user refs in logs (HMAC); unset: derived from the bot token, so rotating the token
+    # changes every ref. Replicas must share it.
+    log_pseudonym_key: str | None = Field(default=None, repr=False)
 
     @field_validator("staff_user_ids", "expert_user_ids", mode="before")
     @classmethod

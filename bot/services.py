@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.answering.memory import ConversationStore
@@ -11,6 +12,7 @@ from bot.answering.service import AnswerService
 from bot.config import Settings
 from bot.escalation.wiring import Escalation, build_escalation
 from bot.knowledge.embeddings import CachedEmbeddings
+from bot.knowledge.reindex import warn_if_vectors_missing
 from bot.knowledge.service import KnowledgeBase
 from bot.staff.announcements import AnnouncementService
 from bot.staff.insight import InsightService
@@ -39,19 +41,23 @@ class Services:
 
 
 def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = None) -> Services:
-    """Open the database (migrating it), the knowledge base and the answering service.
+    """Open the database (migrating it unless DB_AUTO_UPGRADE is off), the knowledge base and the answering service.
 
     `embeddings` lets several service sets in one process share one loaded model.
     """
     settings.ensure_dirs()
-    db = Database(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url, migrate=settings.db_auto_upgrade)
     knowledge = KnowledgeBase(settings, db, embeddings=embeddings)
+    warn_if_vectors_missing(knowledge)
     store = ConversationStore(db)
     answers = AnswerService(settings, knowledge, store)
     return Services(
         settings=settings, db=db, knowledge=knowledge, store=store, answers=answers,
         staff=StaffRegistry(db, settings.staff_user_ids), uploads=UploadService(settings, knowledge),
-        announcements=AnnouncementService(db), insight=InsightService(db, knowledge.embeddings.embed_documents),
+        announcements=AnnouncementService(db), insight=InsightService(
+            db, knowledge.embeddings.embed_uncached,
+            # "Overdue" in /stats is measured against the response time promised to the founder.
+            overdue_after=timedelta(hours=settings.escalation_expected_response_hours)),
         escalation=build_escalation(settings, db),
     )
 

@@ -47,6 +47,55 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "cli.docs.none": {"ko": "등록된 문서가 없습니다.", "en": "The knowledge base has no documents."},
     "cli.removed": {"ko": "삭제: {title}", "en": "removed: {title}"},
     "cli.unknown_document": {"ko": "문서를 찾을 수 없습니다: {id}", "en": "No such document: {id}"},
+    # --- CLI: schema, export/import, reindex (operators) ---
+    "cli.db.current": {"ko": "스키마 리비전: {current} (최신: {head}) — {state}",
+                       "en": "schema revision: {current} (head: {head}) — {state}"},
+    "cli.db.at_head": {"ko": "최신 상태입니다", "en": "at head"},
+    "cli.db.behind": {"ko": "업그레이드가 필요합니다: cafebot db upgrade", "en": "behind: run `cafebot db upgrade`"},
+    "cli.db.newer": {"ko": "이 cafebot보다 새 버전이 만든 스키마입니다", "en": "newer than this cafebot"},
+    "cli.db.none": {"ko": "없음", "en": "none"},
+    "cli.db.upgraded": {"ko": "스키마를 {revision}(으)로 올렸습니다.", "en": "schema upgraded to {revision}."},
+    "cli.db.downgraded": {"ko": "스키마를 {revision}(으)로 내렸습니다.", "en": "schema downgraded to {revision}."},
+    "cli.db.out_of_date": {
+        "ko": "데이터베이스 스키마({current})가 이 버전에 필요한 {head}가 아닌데 DB_AUTO_UPGRADE가 꺼져 있습니다. "
+              "먼저 `cafebot db upgrade`를 실행하세요.",
+        "en": "The database schema ({current}) is not the {head} this cafebot needs, and DB_AUTO_UPGRADE is off: "
+              "run `cafebot db upgrade` first.",
+    },
+    "cli.db.too_new": {
+        "ko": "데이터베이스 스키마({current})가 이 cafebot(최신 {head})보다 새 버전입니다. 마이그레이션한 버전의 cafebot을 실행하세요.",
+        "en": "The database schema ({current}) is newer than this cafebot (head {head}): run the cafebot release "
+              "that migrated it.",
+    },
+    "cli.export.done": {"ko": "내보냄: {path} (스키마 {revision}, 행 {rows}개)",
+                        "en": "exported {path} (schema {revision}, {rows} rows)"},
+    "cli.export.table": {"ko": "  {table}: {count}", "en": "  {table}: {count}"},
+    "cli.export.exists": {"ko": "{path} 파일이 이미 있습니다. 다른 이름을 지정하세요.",
+                          "en": "{path} already exists: choose another name."},
+    "cli.import.bad_archive": {"ko": "{path}: cafebot 내보내기 파일이 아니거나 손상되었습니다 ({detail}).",
+                               "en": "{path}: not a cafebot export, or damaged ({detail})."},
+    "cli.import.not_empty": {
+        "ko": "데이터베이스에 이미 데이터가 있습니다({counts}). 빈 데이터베이스로 가져오거나, 기존 데이터를 지우려면 "
+              "--replace를 붙이세요.",
+        "en": "The database already holds data ({counts}). Import into an empty database, or add --replace to "
+              "delete that data first.",
+    },
+    "cli.import.done": {"ko": "가져옴: 행 {rows}개 ({created_at}에 cafebot {version}에서 내보냄, 스키마 {revision})",
+                        "en": "imported {rows} rows (exported {created_at} by cafebot {version}, schema {revision})"},
+    "cli.import.replaced": {"ko": "기존 데이터를 지웠습니다: {counts}", "en": "deleted the existing data: {counts}"},
+    "cli.import.settings_same": {"ko": "설정: 내보낸 설정과 현재 환경이 같습니다.",
+                                 "en": "settings: the archive's match this environment."},
+    "cli.import.settings_diff": {
+        "ko": "설정이 다릅니다(적용하지 않음: 설정은 환경 변수에서 읽습니다):",
+        "en": "settings that differ (not applied: settings come from the environment):",
+    },
+    "cli.import.setting": {"ko": "  {name}: 내보낸 값 {archived} · 현재 {current}",
+                           "en": "  {name}: archive {archived} · here {current}"},
+    "cli.reindex.progress": {"ko": "임베딩 {done}/{total}", "en": "embedding {done}/{total}"},
+    "cli.reindex.done": {
+        "ko": "다시 색인함: 문서 {documents}개, 조각 {chunks}개 → {collection} ({seconds:.1f}초)",
+        "en": "reindexed {chunks} chunks of {documents} documents into {collection} in {seconds:.1f}s",
+    },
     # --- answers (every front end) ---
     "answer.not_found": {
         "ko": "죄송합니다. 가지고 있는 자료에서는 이 질문에 대한 답을 찾지 못했습니다. 추측으로 답하지 않겠습니다. "
@@ -103,11 +152,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "tg.privacy.notice": {
         "ko": "개인정보 안내: 이어지는 질문을 이해하고 답변 품질을 살피기 위해 대화 내용(질문과 답변), 질문 기록과 "
-              "👍/👎 평가, 선택한 언어를 저장합니다. 기록은 저장된 날로부터 1년 동안 보관한 뒤 자동으로 삭제되며, "
+              "👍/👎 평가, 선택한 언어를 저장합니다. 기록은 저장된 날로부터 {period} 동안 보관한 뒤 자동으로 삭제되며, "
               "/deletemydata 로 언제든 바로 지울 수 있습니다. 자세한 내용은 /privacy 를 보세요.",
         "en": "Privacy: to follow up on your questions and check answer quality, I store the conversation "
               "(your questions and my answers), a log of questions with your 👍/👎 ratings, and your chosen language. "
-              "Records are kept for one year from when they were saved and then deleted automatically; "
+              "Records are kept for {period} from when they were saved and then deleted automatically; "
               "/deletemydata deletes them at once. Details: /privacy",
     },
     "tg.privacy.full": {
@@ -115,9 +164,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "저장하는 정보\n"
               "• 대화 내용: 이어지는 질문의 맥락을 이해하기 위해 질문과 답변을 저장하며, 답변할 때는 최근 몇 차례만 참고합니다.\n"
               "• 질문 기록과 평가: 답변 품질을 살피기 위해 질문, 답변, 출처와 👍/👎 평가를 저장합니다.\n"
-              "• 설정: 텔레그램 사용자 번호와 선택한 언어.\n\n"
-              "보관 기간: 저장된 날로부터 1년. 그 뒤에는 자동으로 삭제합니다.\n\n"
-              "외부 언어 모델로 답변 문장을 다듬는 경우 질문과 관련 문서 구절만 보내며, 이름이나 연락처는 보내지 않습니다. "
+              "• 설정: 텔레그램 사용자 번호와 선택한 언어, 알림 구독 주제.\n"
+              "• 전문가 진단 요청(/idea): 요청서, 첨부파일 정보, 전문가와 주고받은 메시지와 평가.\n\n"
+              "보관 기간: 저장된 날로부터 {period}(진단 요청은 완료된 날부터). 그 뒤에는 자동으로 삭제합니다.\n\n"
+              "외부 언어 모델을 쓰도록 설정된 경우 질문과 최근 대화, 관련 문서 구절, 전문가용 요약을 만들 진단 요청서 "
+              "내용을 그 모델에 보내며, 이름이나 연락처는 보내지 않습니다. "
               "다른 이용자의 대화는 답변 자료로 쓰지 않습니다.\n\n"
               "/reset 은 대화 맥락만 비웁니다. /deletemydata 는 저장된 기록을 모두 지웁니다(되돌릴 수 없음).",
         "en": "How your data is handled\n\n"
@@ -125,10 +176,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "• The conversation: your questions and my answers, so follow-up questions make sense; only the "
               "last few turns are used when answering.\n"
               "• The question log with ratings: questions, answers, sources and your 👍/👎, to check answer quality.\n"
-              "• Settings: your Telegram user number and chosen language.\n\n"
-              "How long: one year from when each record was saved, then it is deleted automatically.\n\n"
-              "When an external language model polishes an answer, it receives only the question and the relevant "
-              "document passages, never your name or contact details. Other users' conversations are never used "
+              "• Settings: your Telegram user number, chosen language and announcement topics.\n"
+              "• Expert reviews (/idea): your request, its attachment's details, the messages with the experts and "
+              "your rating.\n\n"
+              "How long: {period} from when each record was saved (a review: from when it was closed), then it is "
+              "deleted automatically.\n\n"
+              "When an external language model is configured, it receives your question with the recent "
+              "conversation, the relevant document passages, and a review request's answers (to summarise it for "
+              "the experts), never your name or contact details. Other users' conversations are never used "
               "to answer you.\n\n"
               "/reset only clears the conversation context. /deletemydata deletes everything stored about you "
               "(this cannot be undone).",
@@ -158,9 +213,15 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "use /deletemydata.)",
     },
     "tg.delete.confirm": {
-        "ko": "대화 기록, 질문 기록과 평가, 언어 설정을 모두 삭제할까요? 삭제하면 되돌릴 수 없습니다.",
-        "en": "Delete your conversation, question log with ratings, and language setting? This cannot be undone.",
+        "ko": "대화 기록, 질문 기록과 평가, 언어 설정, 알림 구독, 전문가 진단 요청(티켓)과 첨부파일 기록을 모두 "
+              "삭제할까요? 진행 중인 요청은 철회되고 전문가에게 그 사실만 알립니다. 삭제하면 되돌릴 수 없습니다.",
+        "en": "Delete your conversation, question log with ratings, language setting, announcement subscription and "
+              "expert review requests (tickets) with their attachments? Open requests are withdrawn and the experts "
+              "are told only that. This cannot be undone.",
     },
+    "tg.privacy.period.year": {"ko": "1년", "en": "one year"},
+    "tg.privacy.period.years": {"ko": "{n}년", "en": "{n} years"},
+    "tg.privacy.period.days": {"ko": "{n}일", "en": "{n} days"},
     "tg.delete.yes": {"ko": "삭제하기", "en": "Delete"},
     "tg.delete.no": {"ko": "취소", "en": "Cancel"},
     "tg.delete.done": {
@@ -408,6 +469,15 @@ def t(key: str, lang: str = "ko", /, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def retention_period(days: int, lang: str) -> str:
+    """RETENTION_DAYS as the privacy notices say it: "1년" / "one year" for 365 days."""
+    if days == 365:
+        return t("tg.privacy.period.year", lang)
+    if days % 365 == 0:
+        return t("tg.privacy.period.years", lang, n=days // 365)
+    return t("tg.privacy.period.days", lang, n=days)
+
+
 def reject_message(reason: str, lang: str, file: str, *, size_mb: float = 0, limit_mb: int = 20) -> str:
     """The message for a DocumentRejected reason."""
     return t(f"reject.{reason}", lang, file=file, size_mb=round(size_mb, 1), limit_mb=limit_mb)
@@ -470,6 +540,12 @@ MESSAGES.update({
     "esc.ticket.rated": {"ko": "평가 감사합니다. 남기실 의견이 있으면 이 메시지에 답장해 주세요.",
                          "en": "Thanks for rating. Reply to this message if you'd like to add a comment."},
     "esc.ticket.comment_saved": {"ko": "의견을 저장했습니다. 감사합니다.", "en": "Comment saved. Thank you."},
+    "esc.ticket.withdrawn": {
+        "ko": "#{id} 요청은 창업자가 개인정보 삭제를 요청해 철회되었습니다. 더 답하지 않으셔도 되며, 받은 요청서와 "
+              "첨부파일은 따로 보관하지 말아 주세요.",
+        "en": "#{id} was withdrawn: the founder asked for their data to be deleted. No answer is needed; please do "
+              "not keep the request or its attachment.",
+    },
     "esc.ticket.reassigned_founder": {"ko": "#{id} 더 빠른 답변을 위해 다른 전문가에게 다시 배정했습니다.",
                                       "en": "#{id} was passed to another expert to get you an answer sooner."},
     "esc.ticket.sent": {"ko": "#{id}에 전달했습니다.", "en": "Added to #{id}."},

@@ -18,7 +18,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
 from bot.services import Services, build_services
-from bot.telegram.app import ALLOWED_UPDATES, build_application, post_init, webhook_options
+from bot.telegram.app import ALLOWED_UPDATES, build_application, post_init, post_shutdown, webhook_options
 
 TOKEN = "777000:TEST-cafebot-token"
 BOT_USERNAME = "cafe_helper_bot"
@@ -90,6 +90,7 @@ def settings_for(data_dir: Path, cache_dir: Path, **overrides: Any) -> Settings:
         "telegram_group_edit_interval_seconds": 0.3,
         "llm_retry_delay_seconds": 0.05,
         "llm_timeout_seconds": 10.0,
+        "ops_port": 0,  # no ops server unless a test asks for one on a free port
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -148,6 +149,7 @@ async def running_bot(services: Services, tg: BotApiStandIn, **overrides: Any) -
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        await post_shutdown(app)
 
 
 def free_port() -> int:
@@ -174,6 +176,7 @@ async def webhook_bot(services: Services, tg: BotApiStandIn, secret: str | None)
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        await post_shutdown(app)
 
 
 def plain(message: dict[str, Any]) -> str:

@@ -21,6 +21,8 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
+# SQLite only: answer quality over 64 questions does not depend on the database, and doubling it would cost
+# minutes; the same retrieval code runs on PostgreSQL in test_knowledge_base and test_data_ops.
 @pytest.fixture(scope="module")
 def shipped_services(tmp_path_factory, embedding_cache_dir):
     from conftest import KNOWLEDGE

@@ -8,25 +8,38 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ANNOUNCEMENT_PDF
 
 
-@pytest.fixture
-def cafebot(tmp_path: Path, embedding_cache_dir: Path):
+def _cafebot(tmp_path: Path, embedding_cache_dir: Path, database_url: str | None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_", "DATABASE_", "CHROMA_"))}
     env.update(CAFEBOT_DATA_DIR=str(tmp_path / "data"), EMBEDDING_CACHE_DIR=str(embedding_cache_dir),
-               KNOWLEDGE_DIR=str(tmp_path / "no-knowledge"))
+               KNOWLEDGE_DIR=str(tmp_path / "no-knowledge"), DATABASE_URL=database_url or "")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", *args], env=env, cwd=tmp_path, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "bot", *args], check=False, env=env, cwd=tmp_path,
+                              capture_output=True,
                               text=True, timeout=300)
 
     return run
 
 
+@pytest.fixture
+def cafebot(tmp_path: Path, embedding_cache_dir: Path, database_url: str):
+    """`cafebot` in a subprocess on SQLite, then on PostgreSQL."""
+    return _cafebot(tmp_path, embedding_cache_dir, database_url)
+
+
+@pytest.fixture
+def cafebot_on_sqlite(tmp_path: Path, embedding_cache_dir: Path):
+    return _cafebot(tmp_path, embedding_cache_dir, None)
+
+
+# SQLite only: four subprocesses over a 25-page PDF (~30 s more on PostgreSQL) for what is not about storage;
+# ingestion and search run on both databases in test_knowledge_base, the CLI's database path in the test below.
 @pytest.mark.slow
-def test_ingest_and_search_the_real_announcement(cafebot):
+def test_ingest_and_search_the_real_announcement(cafebot_on_sqlite):
+    cafebot = cafebot_on_sqlite
     first = cafebot("ingest", str(ANNOUNCEMENT_PDF))
     assert first.returncode == 0, first.stderr
     assert "2025년도 창업도약패키지" in first.stdout and "25" in first.stdout

@@ -15,6 +15,9 @@ from bot.console import Console
 from bot.strings import t
 
 
+# SQLite only (as the next test): the console is a front end over the answering service, whose storage
+# (conversation memory, /reset, the question log) runs on both databases in test_telegram_qa; a second
+# subprocess on PostgreSQL would add ~15 s and test nothing new.
 def test_piped_chat_answers_with_sources_and_handles_commands(tmp_path: Path, embedding_cache_dir: Path):
     knowledge = write_docs(tmp_path / "knowledge")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_", "DATABASE_", "CHROMA_"))}

@@ -16,6 +16,7 @@ programme: 스타트업플러스
 """
 
 
+# SQLite only: about the embedding provider; test_data_ops reindexes with OpenAI embeddings on both databases.
 async def test_openai_embeddings_option_ingests_and_searches(make_settings, tmp_path):
     async with OpenAIStandIn() as llm:
         settings = make_settings(embeddings_provider="openai", openai_base_url=llm.base_url, openai_api_key="k")

@@ -33,12 +33,13 @@ FAST = {"escalation_outbox_interval_seconds": 0.3, "escalation_retry_base_second
 
 
 @pytest.fixture
-def make(tmp_path, embedding_cache_dir):
+def make(tmp_path, embedding_cache_dir, database_url):
     built: list[Services] = []
 
     def _make(**overrides) -> Services:
+        assert not built, "one service set per test: they would share this test's database"
         settings = settings_for(tmp_path / f"d{len(built)}", embedding_cache_dir, expert_user_ids=[FINTECH, BIO],
-                                staff_user_ids=[STAFF], **{**FAST, **overrides})
+                                staff_user_ids=[STAFF], database_url=database_url, **{**FAST, **overrides})
         services = make_services(settings, shared_embeddings(embedding_cache_dir))
         tickets = services.escalation.tickets
         tickets.register_expert(FINTECH, alias="전문가 A", display_name="김핀", specialties=["핀테크"], capacity=3)

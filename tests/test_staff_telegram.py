@@ -38,8 +38,9 @@ MB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory, embedding_cache_dir) -> Services:
+def services(tmp_path_factory, embedding_cache_dir, module_database_url) -> Services:
     settings = settings_for(tmp_path_factory.mktemp("staff"), embedding_cache_dir, staff_user_ids=[STAFF],
+                            database_url=module_database_url,
                             staff_progress_interval_seconds=0.05, broadcast_per_second=50.0)
     built = make_services(settings, shared_embeddings(embedding_cache_dir), docs={"cafe.md": DOCS["cafe.md"]})
     yield built

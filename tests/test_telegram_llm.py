@@ -53,6 +53,8 @@ def llm() -> OpenAIStandIn:
         yield server
 
 
+# SQLite only: these tests are about streaming, prompts and fallbacks; the storage they touch (question log,
+# memory) runs on both databases in test_telegram_qa and test_telegram_storage.
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, embedding_cache_dir, llm) -> Services:
     settings = settings_for(tmp_path_factory.mktemp("llm"), embedding_cache_dir, openai_base_url=llm.base_url,

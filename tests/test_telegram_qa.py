@@ -33,8 +33,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory, embedding_cache_dir) -> Services:
-    settings = settings_for(tmp_path_factory.mktemp("qa"), embedding_cache_dir)
+def services(tmp_path_factory, embedding_cache_dir, module_database_url) -> Services:
+    settings = settings_for(tmp_path_factory.mktemp("qa"), embedding_cache_dir, database_url=module_database_url)
     built = make_services(settings, shared_embeddings(embedding_cache_dir))
     yield built
     built.close()
@@ -261,7 +261,7 @@ async def test_telegram_language_is_used_until_the_founder_chooses(tg, bot):
     await tg.press_button(chat, chat.user, picker, "lang:ko:pick")
     await tg.wait_for_message(chat, lambda m: m["text"] == t("tg.lang.set", "ko"), edits=True)
     await tg.send_command(chat, chat.user, "privacy")
-    assert (await tg.wait_for_message(chat, timeout=10))["text"] == t("tg.privacy.full", "ko")
+    assert (await tg.wait_for_message(chat, timeout=10))["text"] == t("tg.privacy.full", "ko", period="1년")
 
 
 async def test_a_failing_button_gets_an_apology_from_the_error_handler(tg, bot, services, monkeypatch):

@@ -89,7 +89,7 @@ async def test_cafebot_run_serves_a_webhook_from_environment_settings(tg, tmp_pa
         KNOWLEDGE_DIR=str(write_docs(tmp_path / "knowledge")), TELEGRAM_BOT_TOKEN=tg.token,
         TELEGRAM_BASE_URL=f"{tg.url}/bot", TELEGRAM_BASE_FILE_URL=f"{tg.url}/file/bot",
         WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
-        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_SECRET=SECRET, OPS_PORT="0",
     )
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

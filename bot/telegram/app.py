@@ -16,6 +16,9 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
+from bot.observability import metrics
+from bot.observability.server import OpsServer, ops_server_for
+from bot.privacy import PersonalData
 from bot.services import Services, build_services, sync_knowledge_dir
 from bot.strings import LANGS, t
 from bot.telegram.context import LANG_KEY, LIMITER_KEY, SERVICES_KEY, limiter_of, services_of
@@ -24,6 +27,7 @@ from bot.telegram.handlers import register_all
 from bot.telegram.handlers.escalation import schedule_escalation_jobs
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import SlidingWindowLimiter
+from bot.telegram.replicas import ReplicaSync
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +37,8 @@ COMMANDS: list[str] = [
 ]
 # Named explicitly: without a list Telegram keeps whatever an earlier deployment asked for.
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
-# The privacy notice promises one year (tg.privacy.*, knowledge/privacy-notice.md).
-RETENTION_DAYS = 365
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+OPS_KEY = "ops_server"
 
 
 def build_application(services: Services) -> Application:  # type: ignore[type-arg]
@@ -56,10 +59,14 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         # The idea intake's ConversationHandler state lives in our database, so restarts and replicas continue it.
         .persistence(SqlConversationPersistence(services.escalation.state))
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
     app.bot_data[SERVICES_KEY] = services
     app.bot_data[LIMITER_KEY] = SlidingWindowLimiter(settings.user_rate_per_minute, 60.0)
+    # Duplicates dropped and shared state loaded/saved around every update: replicas and restarts agree.
+    if isinstance(app.update_processor, PerChatUpdateProcessor):
+        app.update_processor.hooks = ReplicaSync(app, services)
     register_all(app)
     app.add_error_handler(on_error)
     if app.job_queue is not None:
@@ -71,8 +78,9 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-    """Before the first update: the command menu in both languages, and warm models and indexes."""
+    """Before the first update: the ops server, the command menu in both languages, and warm models and indexes."""
     services: Services = app.bot_data[SERVICES_KEY]
+    ops = start_ops_server(app, services)
     try:
         await app.bot.set_my_commands(_commands(services.settings.default_language))
         for lang in LANGS:
@@ -81,7 +89,30 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         log.warning("could not set the command menu; continuing without it", exc_info=True)
     # In a thread so the event loop (and Telegram's connection) stays responsive while models load.
     await asyncio.to_thread(services.answers.warm_up)
+    if ops is not None:
+        ops.ready = True
     log.info("bot @%s ready", app.bot.username)
+
+
+def start_ops_server(app: Application, services: Services) -> OpsServer | None:  # type: ignore[type-arg]
+    """/healthz, /readyz, /metrics on OPS_PORT. A taken port is logged, not fatal: founders still get answers."""
+    ops = ops_server_for(services)
+    if ops is None:
+        return None
+    try:
+        ops.start()
+    except OSError as err:
+        log.error("ops server: cannot listen on %s:%s (%s); running without it", ops.listen, ops.port, err)
+        return None
+    app.bot_data[OPS_KEY] = ops
+    return ops
+
+
+async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the ops server (after PTB stopped taking updates)."""
+    ops: OpsServer | None = app.bot_data.pop(OPS_KEY, None)
+    if ops is not None:
+        await ops.stop()
 
 
 def _commands(lang: str) -> list[BotCommand]:
@@ -91,6 +122,7 @@ def _commands(lang: str) -> list[BotCommand]:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with its trace; tell the founder something went wrong, in words."""
     log.error("update %s failed", getattr(update, "update_id", "-"), exc_info=context.error)
+    metrics.record_handler_error(context.error)
     if not isinstance(update, Update) or update.effective_chat is None or isinstance(context.error, Forbidden):
         return
     user_data = context.user_data or {}
@@ -104,12 +136,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await context.bot.send_message(update.effective_chat.id, t("tg.error", lang), message_thread_id=thread)
     except TelegramError:
-        log.warning("could not tell chat %s about the failure", update.effective_chat.id)
+        log.warning("could not tell the chat about the failure")
 
 
 async def purge_old_records(context: ContextTypes.DEFAULT_TYPE) -> None:
-    removed = await asyncio.to_thread(services_of(context).store.purge_older_than, RETENTION_DAYS)
-    log.info("retention: removed %d records older than %d days", removed, RETENTION_DAYS)
+    """Daily: destroy founders' records older than RETENTION_DAYS (idempotent, so every replica may run it)."""
+    services = services_of(context)
+    personal = PersonalData(services.db)
+    await asyncio.to_thread(personal.purge_older_than, services.settings.retention_days)
+    await asyncio.to_thread(personal.prune_seen_updates)
 
 
 async def prune_limiter(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -54,7 +54,7 @@ async def resolve_language(update: Update, context: Context, text: str | None = 
     try:
         chosen = await asyncio.to_thread(services.store.touch_user, user.id)
     except Exception:  # the database being away must not silence the bot
-        log.warning("could not load the preferences of user %s", user.id, exc_info=True)
+        log.warning("could not load the founder's preferences", exc_info=True)
         chosen = context.user_data.get(LANG_KEY) if context.user_data is not None else None
     if chosen in LANGS:
         return str(chosen)

@@ -1,26 +1,32 @@
-"""PTB persistence for ConversationHandler states only, in our SQL database (works across replicas on PostgreSQL).
+"""PTB persistence for ConversationHandler states and user data, in our SQL database (shared by replicas).
 
-User, chat, bot and callback data stay in memory: the intake keeps its draft in the database itself.
+User data is read again before every update (PTB's refresh hook), so a staff member asked for a title by one
+process can type it to another. Chat, bot and callback data stay in memory: nothing shared lives there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.escalation.state import StateStore
+from bot.observability.logs import user_ref
+
+log = logging.getLogger(__name__)
 
 PREFIX = "ptb:"
+USER_DATA = "ptb_user"  # StateStore name of each user's user_data, keyed by user id
 
 
 class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     def __init__(self, store: StateStore, update_interval: float = 1.0) -> None:
         # A short interval: a state change reaches the database within a second even if the process dies.
-        super().__init__(store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=False,
+        super().__init__(store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True,
                                                      callback_data=False), update_interval=update_interval)
         self.store = store
 
@@ -44,7 +50,10 @@ class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any],
         return None
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
-        return None
+        try:
+            await asyncio.to_thread(self.store.put, USER_DATA, str(user_id), dict(data) or None)
+        except TypeError:  # not JSON: keep it in this process only rather than fail the update
+            log.warning("user data of %s is not JSON; not shared", user_ref(user_id))
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         return None
@@ -59,10 +68,16 @@ class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any],
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        return None
+        await asyncio.to_thread(self.store.put, USER_DATA, str(user_id), None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
-        return None
+        try:
+            stored = await asyncio.to_thread(self.store.get, USER_DATA, str(user_id))
+        except Exception:  # the database being away: carry on with what this process remembers
+            log.warning("could not refresh the user data of %s", user_ref(user_id), exc_info=True)
+            return
+        user_data.clear()
+        user_data.update(stored or {})
 
     async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
         return None

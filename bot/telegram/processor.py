@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 from collections.abc import Awaitable, Hashable
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.observability import metrics
+from bot.observability.logs import log_context, user_ref
+
+log = logging.getLogger(__name__)
+
+
+class UpdateHooks(Protocol):
+    """Around each update, inside its chat's turn (bot.telegram.replicas implements it)."""
+
+    async def admit(self, update: object) -> bool:
+        """False for an update already handled (by this or another process): it is skipped."""
+
+    async def load(self, update: object) -> None:
+        """Before the handlers: bring shared state for this update up to date."""
+
+    async def save(self) -> None:
+        """After the handlers: write what they changed, before the chat's next update runs."""
 
 
 def chat_key(update: object) -> Hashable | None:
@@ -19,6 +39,24 @@ def chat_key(update: object) -> Hashable | None:
     if update.effective_user is not None:
         return ("user", update.effective_user.id)
     return None
+
+
+def update_type(update: object) -> str:
+    """The update's kind as Telegram names it (message, callback_query, ...)."""
+    if isinstance(update, Update):
+        for kind in Update.ALL_TYPES:
+            if getattr(update, kind, None) is not None:
+                return str(kind)
+    return "other"
+
+
+def log_ids(update: object) -> dict[str, Any]:
+    """What every log line about this update carries: ids and a pseudonym, never names or text."""
+    if not isinstance(update, Update):
+        return {}
+    chat, user = update.effective_chat, update.effective_user
+    return {"update_id": update.update_id, "chat_type": chat.type if chat else None,
+            "user": user_ref(user.id) if user else None}
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -39,24 +77,58 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._workers = asyncio.BoundedSemaphore(max_concurrent_chats)
         self._locks: dict[Hashable, asyncio.Lock] = {}
         self._users: dict[Hashable, int] = {}
+        self.hooks: UpdateHooks | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        metrics.record_update(update_type(update))
+        with log_context(**log_ids(update)):
+            await self._in_order(update, coroutine)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         if key is None:
             async with self._workers:
-                await coroutine
+                await self._run(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock, self._workers:
-                await coroutine
+                await self._run(update, coroutine)
         finally:
             # Forget idle chats so the lock table does not grow with every chat ever seen.
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key]
                 del self._locks[key]
+
+    async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
+        hooks = self.hooks
+        if hooks is None:
+            await coroutine
+            return
+        try:
+            admitted = await hooks.admit(update)
+        except Exception:  # the database being away must not silence the bot: answer, maybe twice
+            log.warning("could not check update %s for duplicates", getattr(update, "update_id", "-"), exc_info=True)
+            admitted = True
+        if not admitted:
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never started
+            return
+        try:
+            await hooks.load(update)
+        except Exception:
+            log.warning("could not load shared state for update %s", getattr(update, "update_id", "-"),
+                        exc_info=True)
+        try:
+            await coroutine
+        finally:
+            try:
+                await hooks.save()
+            except Exception:
+                log.warning("could not save state after update %s", getattr(update, "update_id", "-"),
+                            exc_info=True)
 
     @property
     def active_chats(self) -> int:

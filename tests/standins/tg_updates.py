@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import random
 import re
 import time
 import urllib.parse
@@ -68,7 +69,9 @@ class BotApiUpdates(BotApiMethods):
     def _init_updates(self) -> None:
         self.webhook_deliveries: list[WebhookDelivery] = []
         self._updates: list[dict[str, Any]] = []
-        self._next_update_id = 1
+        # Like Telegram after a quiet week: a random start, so two stand-ins in one run (a restart test) never
+        # hand out the same update_id to a bot that remembers which updates it already handled.
+        self._next_update_id = random.randint(1, 2**30)
         self._allowed_updates: list[str] = []
         self._poll_generation = 0
         self._webhook: WebhookConfig | None = None

@@ -8,7 +8,8 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.strings import t
+from bot.privacy import PersonalData
+from bot.strings import retention_period, t
 from bot.telegram.context import (
     Context,
     conversation_id,
@@ -17,13 +18,15 @@ from bot.telegram.context import (
     resolve_language,
     services_of,
 )
+from bot.telegram.handlers.escalation import kick
 from bot.telegram.keyboards import DELETE_PATTERN, LANG_PATTERN, delete_keyboard, language_keyboard
 
 log = logging.getLogger(__name__)
 
 
-def start_text(lang: str, name: str) -> str:
-    return t("tg.start", lang, name=name) + "\n\n" + t("tg.privacy.notice", lang)
+def start_text(lang: str, name: str, retention_days: int) -> str:
+    notice = t("tg.privacy.notice", lang, period=retention_period(retention_days, lang))
+    return t("tg.start", lang, name=name) + "\n\n" + notice
 
 
 async def start(update: Update, context: Context) -> None:
@@ -32,7 +35,8 @@ async def start(update: Update, context: Context) -> None:
         return
     lang = await resolve_language(update, context)
     name = update.effective_user.first_name if update.effective_user else ""
-    await message.reply_text(start_text(lang, name), reply_markup=language_keyboard("start", lang))
+    days = services_of(context).settings.retention_days
+    await message.reply_text(start_text(lang, name, days), reply_markup=language_keyboard("start", lang))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -44,7 +48,8 @@ async def help_command(update: Update, context: Context) -> None:
 async def privacy(update: Update, context: Context) -> None:
     if update.effective_message:
         lang = await resolve_language(update, context)
-        await update.effective_message.reply_text(t("tg.privacy.full", lang))
+        days = services_of(context).settings.retention_days
+        await update.effective_message.reply_text(t("tg.privacy.full", lang, period=retention_period(days, lang)))
 
 
 async def choose_language(update: Update, context: Context) -> None:
@@ -63,11 +68,12 @@ async def language_chosen(update: Update, context: Context) -> None:
     await query.answer(t("tg.lang.set", lang))
     if origin == "start":
         # Redraw the greeting in the new language rather than leave a notice the founder can't read.
-        await query.edit_message_text(start_text(lang, query.from_user.first_name),
+        days = services_of(context).settings.retention_days
+        await query.edit_message_text(start_text(lang, query.from_user.first_name, days),
                                       reply_markup=language_keyboard("start", lang))
     else:
         await query.edit_message_text(t("tg.lang.set", lang))
-    log.info("user %s chose language %s", query.from_user.id, lang)
+    log.info("language set to %s", lang)  # who: the pseudonym in the line's context
 
 
 async def reset(update: Update, context: Context) -> None:
@@ -100,11 +106,17 @@ async def delete_confirmed(update: Update, context: Context) -> None:
         await query.answer()
         await query.edit_message_text(t("tg.delete.cancelled", lang))
         return
-    count = await asyncio.to_thread(services_of(context).store.delete_user_data, owner)
+    services = services_of(context)
+    expert_lang = services.settings.default_language
+    erasure = await asyncio.to_thread(PersonalData(services.db).erase_founder, owner,
+                                      lambda ticket_id: t("esc.ticket.withdrawn", expert_lang, id=ticket_id))
     forget_user(context, owner)
-    log.info("deleted the data of user %s (%d rows)", owner, count)
+    log.info("deleted a founder's data on request (%d rows, %d tickets withdrawn)", erasure.total,
+             len(erasure.withdrawn))
+    if erasure.withdrawn:
+        kick(context)  # the experts' withdrawal notices wait in the outbox
     await query.answer()
-    await query.edit_message_text(t("tg.delete.done", lang, count=count))
+    await query.edit_message_text(t("tg.delete.done", lang, count=erasure.total))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -33,6 +33,7 @@ from telegram.ext import (
 
 from bot.escalation.outbox import Outgoing
 from bot.escalation.service import EscalationError
+from bot.storage.models.base import utcnow
 from bot.storage.models.escalation import Ticket
 from bot.strings import t
 from bot.telegram.context import Context, resolve_language, services_of
@@ -132,40 +133,49 @@ async def _send(context: Context, item: Outgoing) -> Message:
 
 
 async def flush_outbox(context: Context) -> None:
-    """Send every due outbox item; failures stay for a later try with backoff."""
+    """Send every due outbox item; failures stay for a later try with backoff.
+
+    Items are claimed in the database first, so replicas flushing the same outbox never send one twice.
+    """
     outbox = esc(context).outbox
     lock = context.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
     async with lock:
-        for item in await asyncio.to_thread(outbox.due):
-            try:
-                sent = await _send(context, item)
-            except RetryAfter as exc:
-                delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc),
-                                                retry_after=exc.retry_after.total_seconds()
-                                                if isinstance(exc.retry_after, timedelta) else float(exc.retry_after))
-            except (Forbidden, NetworkError) as exc:  # blocked or unreachable: it may come back, keep it
-                delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc))
-            except BadRequest as exc:
-                delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc), permanent=True)
-            else:
-                await asyncio.to_thread(outbox.mark_sent, item.id, sent.message_id)
-                continue
-            if delay is not None and context.job_queue is not None:
-                context.job_queue.run_once(flush_outbox, delay + 0.05)
+        while batch := await asyncio.to_thread(outbox.claim_due):
+            for item in batch:
+                try:
+                    sent = await _send(context, item)
+                except RetryAfter as exc:
+                    after = exc.retry_after
+                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc), retry_after=(
+                        after.total_seconds() if isinstance(after, timedelta) else float(after)))
+                except (Forbidden, NetworkError) as exc:  # blocked or unreachable: it may come back, keep it
+                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc))
+                except BadRequest as exc:
+                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc), permanent=True)
+                else:
+                    await asyncio.to_thread(outbox.mark_sent, item.id, sent.message_id)
+                    continue
+                if delay is not None and context.job_queue is not None:
+                    context.job_queue.run_once(flush_outbox, delay + 0.05)
 
 
 async def sla_tick(context: Context) -> None:
     """Reminders and reassignments due by the database's clock, so a restart loses no deadline."""
     services = services_of(context)
     tickets, outbox, lang = esc(context).tickets, esc(context).outbox, services.settings.default_language
-    due = await asyncio.to_thread(tickets.sla_due)
+    now = utcnow()
+    due = await asyncio.to_thread(tickets.sla_due, now)
     for ticket_id in due.remind:
+        # Claimed in the database first: with several replicas only one sends each reminder.
+        if not await asyncio.to_thread(tickets.mark_reminded, ticket_id):
+            continue
         ticket = await asyncio.to_thread(tickets.get, ticket_id)
         if ticket.route_chat_id is not None:
             outbox.enqueue(ticket.route_chat_id, t("esc.sla.reminder", lang, id=ticket_id), ticket_id=ticket_id)
-        await asyncio.to_thread(tickets.mark_reminded, ticket_id)
     for ticket_id in due.reassign:
-        ticket = await asyncio.to_thread(tickets.reassign_overdue, ticket_id)
+        ticket = await asyncio.to_thread(tickets.reassign_overdue, ticket_id, now)
+        if ticket is None:  # another replica reassigned it
+            continue
         label = str(ticket.expert_id) if ticket.expert_id else "-"
         if ticket.route_chat_id is not None and ticket.route_chat_id > 0:
             enqueue_card(context, ticket, ticket.route_chat_id)
@@ -187,17 +197,10 @@ async def _refuse(update: Update, context: Context, err: EscalationError, lang: 
         await update.effective_message.reply_text(t(key, lang))
 
 
-async def _once(update: Update, context: Context) -> None:
-    """Telegram may deliver an update twice (a restart before it was confirmed): act on it once."""
-    if not await asyncio.to_thread(esc(context).tickets.first_time, update.update_id):
-        raise ApplicationHandlerStop
-
-
 async def on_action(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or context.match is None or query.message is None:
         return
-    await _once(update, context)
     action, ticket_id, user = context.match.group(1), int(context.match.group(2)), query.from_user
     lang = await resolve_language(update, context)
     tickets, outbox = esc(context).tickets, esc(context).outbox
@@ -238,7 +241,7 @@ async def on_action(update: Update, context: Context) -> None:
 def _require_open(context: Context, ticket_id: int, user_id: int) -> None:
     tickets = esc(context).tickets
     if not tickets.is_expert(user_id):
-        log.warning("refused prompt on ticket %s by non-expert %s", ticket_id, user_id)
+        log.warning("refused prompt on ticket %s: not an expert", ticket_id)  # who: the context's pseudonym
         raise EscalationError("not_expert")
     ticket = tickets.get(ticket_id)
     if ticket.status == "closed":
@@ -249,7 +252,6 @@ async def on_rate(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or context.match is None or query.message is None:
         return
-    await _once(update, context)
     ticket_id, score = int(context.match.group(1)), int(context.match.group(2))
     lang = await resolve_language(update, context)
     try:
@@ -305,7 +307,6 @@ async def on_message(update: Update, context: Context) -> None:
     ticket_id, prompt = await asyncio.to_thread(_locate, context, message)
     if ticket_id is None:
         return
-    await _once(update, context)
     lang = await resolve_language(update, context)
     content = _content(message)
     try:
@@ -365,10 +366,9 @@ async def on_ticket_command(update: Update, context: Context) -> None:
     command = (message.text or "").split()[0].lstrip("/").split("@")[0]
     args = context.args or []
     if len(args) < 2 or not args[0].lstrip("#").isdigit():
-        log.info("bad /%s from %s: %r", command, user.id, message.text)
+        log.info("bad /%s", command)  # never the text: it is meant for the other side of the ticket
         await message.reply_text(t(f"esc.usage.{command}", lang))
         return
-    await _once(update, context)
     ticket_id, text = int(args[0].lstrip("#")), " ".join(args[1:])
     try:
         ticket = await asyncio.to_thread(esc(context).tickets.get, ticket_id)

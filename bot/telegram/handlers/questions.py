@@ -9,11 +9,13 @@ from telegram import Bot, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.observability import metrics
 from bot.strings import t
 from bot.telegram.context import Context, conversation_id, limiter_of, resolve_language, services_of
 from bot.telegram.delivery import DraftPreview, EditPreview, LivePreview, Target, TypingIndicator, deliver
 from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.render import Chunk, escape, render_answer
+from bot.telegram.throttle import within_rate_limit
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,9 @@ async def on_text(update: Update, context: Context) -> None:
         limiter = limiter_of(context)
         verdict = limiter.check(user.id)
         if not verdict.allowed:
-            log.info("user %s is over %d questions a minute; refused", user.id, limiter.limit)
+            # Who it was is in the line's context (a pseudonym); the founder's id is not logged.
+            log.info("over %d questions a minute; refused", limiter.limit)
+            metrics.record_rejected(lang)
             if verdict.warn:
                 await context.bot.send_message(
                     text=t("tg.ratelimit", lang, limit=limiter.limit, seconds=verdict.retry_after), **target.kwargs()
@@ -86,7 +90,7 @@ async def answer_question(
             )
     except Exception:
         # The founder gets an apology, never the trace; the log gets the trace.
-        log.exception("answering failed in chat %s", target.chat_id)
+        log.exception("answering failed")  # the chat is in the line's context
         await preview.close()
         existing = preview.message if isinstance(preview, EditPreview) else None
         apology = t("tg.error", lang)
@@ -102,7 +106,9 @@ async def on_unsupported(update: Update, context: Context) -> None:
     if update.effective_message is None:
         return
     lang = await resolve_language(update, context)
-    log.info("unsupported message type from user %s", update.effective_user.id if update.effective_user else None)
+    if not await within_rate_limit(update, context, lang):
+        return
+    log.info("unsupported message type")
     await update.effective_message.reply_text(t("tg.text_only", lang))
 
 

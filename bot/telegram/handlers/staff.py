@@ -53,7 +53,7 @@ async def staff_lang(update: Update, context: Context) -> str | None:
     lang = await resolve_language(update, context)
     if user is not None and await asyncio.to_thread(services_of(context).staff.is_staff, user.id):
         return lang
-    log.info("user %s tried a staff command", user.id if user else None)
+    log.info("refused a staff command: not staff")  # the attempt's pseudonym is in the context
     if update.callback_query:
         await update.callback_query.answer(t("staff.only", lang), show_alert=True)
     elif update.effective_message:
@@ -101,7 +101,7 @@ async def staff_command(update: Update, context: Context) -> None:
         return
     target = parse_user_id(args[1])
     if target is None:
-        log.info("staff %s gave a bad user id %r", me, args[1])
+        log.info("staff %s gave a bad user id", me)  # the value may be a founder's @username
         await reply(t("staff.bad_id", lang, value=args[1][:40]))
         return
     if args[0] == "add":
@@ -255,7 +255,7 @@ async def on_staff_value(update: Update, context: Context) -> None:
     try:
         doc = await asyncio.to_thread(setter, doc_id, message.text)
     except ValueError:
-        log.info("staff gave a bad date %r", message.text[:40])
+        log.info("staff gave a bad date")
         context.user_data[AWAIT_KEY] = pending  # type: ignore[index]
         await message.reply_text(t("staff.meta.bad_date", lang, value=message.text[:40]))
         raise ApplicationHandlerStop from None
