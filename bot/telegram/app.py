@@ -31,7 +31,7 @@ from bot.telegram.replicas import ReplicaSync
 
 log = logging.getLogger(__name__)
 
-# The command menu; each name has a `tg.cmd.<name>` description in bot/strings.py.
+# The command menu; each name has a `tg.cmd.<name>` description in bot/strings/telegram.py.
 COMMANDS: list[str] = [
     "start", "help", "idea", "mytickets", "subscribe", "unsubscribe", "lang", "reset", "privacy", "deletemydata",
 ]
