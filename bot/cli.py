@@ -27,11 +27,13 @@ def _print_result(result: IngestResult | DocumentRejected, lang: str, settings: 
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.knowledge.registry import CLI, DocumentOrigin
     from bot.services import build_services
 
     services = build_services(settings)
     results = services.knowledge.ingest_paths(
-        [Path(p) for p in args.paths], on_result=lambda _p, r: _print_result(r, args.lang, settings)
+        [Path(p) for p in args.paths], on_result=lambda _p, r: _print_result(r, args.lang, settings),
+        origin=DocumentOrigin(CLI),  # an operator's document: the knowledge folder sync never removes it
     )
     return 1 if any(isinstance(r, DocumentRejected) for r in results) or not results else 0
 

@@ -14,6 +14,7 @@ from bot.escalation.wiring import Escalation, build_escalation
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.reindex import warn_if_vectors_missing
 from bot.knowledge.service import KnowledgeBase
+from bot.knowledge.shipped_sync import sync_shipped_folder
 from bot.staff.announcements import AnnouncementService
 from bot.staff.insight import InsightService
 from bot.staff.roles import StaffRegistry
@@ -63,17 +64,9 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
 
 
 def sync_knowledge_dir(services: Services, directory: Path | None = None) -> int:
-    """Ingest the shipped knowledge folder: everything on first start, only changed files later.
+    """Bring the knowledge base in step with the shipped knowledge folder (see bot.knowledge.shipped_sync).
 
+    Everything on first start, only changed files later; documents whose file left the folder are removed.
     Returns the number of documents added or updated.
     """
-    directory = directory or services.settings.knowledge_dir
-    if not directory.is_dir():
-        log.warning("knowledge folder %s not found; starting with what the database has", directory)
-        return 0
-    changed = 0
-    for result in services.knowledge.ingest_paths([directory]):
-        if getattr(result, "status", "unchanged") != "unchanged":
-            changed += 1
-    services.knowledge.sweep()
-    return changed
+    return sync_shipped_folder(services.knowledge, directory or services.settings.knowledge_dir).changed

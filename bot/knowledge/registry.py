@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Final, Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +25,30 @@ from bot.storage.models import (
 )
 
 NO_EXPIRY = 99991231
+# kb_documents.origin values (Final: type checkers see the literals DocumentOrigin.kind takes).
+KNOWLEDGE_DIR: Final = "knowledge_dir"
+UPLOAD: Final = "upload"
+CLI: Final = "cli"
+
+
+@dataclass(frozen=True)
+class DocumentOrigin:
+    """Where a new version comes from: the shipped folder (with the file's path relative to it), staff, or the CLI.
+
+    The document takes it over with the version, so a staff upload onto a shipped document makes it staff's.
+    """
+
+    kind: Literal["knowledge_dir", "upload", "cli"]
+    path: str | None = None
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes: how an unchanged file is recognised (kb_versions.content_hash)."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def title_key(title: str) -> str:

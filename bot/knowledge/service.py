@@ -53,14 +53,6 @@ class IngestResult:
     replaced_version: int | None = None
 
 
-def _file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _parse_date(value: object) -> date | None:
     if value in (None, ""):
         return None
@@ -111,17 +103,19 @@ class KnowledgeBase:
         replace_document_id: str | None = None,
         uploaded_by: int | None = None,
         progress: ProgressCallback | None = None,
+        origin: registry.DocumentOrigin | None = None,
     ) -> IngestResult:
         """Add a file as a new document or a new version of an existing one (same title, or `replace_document_id`).
 
-        Raises DocumentRejected for bad input; on any failure the knowledge base is left exactly as it was.
+        A new version records `origin` on the document. Raises DocumentRejected for bad input; on any failure the
+        knowledge base is left exactly as it was.
         """
         started = time.perf_counter()
         report = progress or (lambda _p: None)
         name = display_name or path.name
         if not path.is_file():
             raise DocumentRejected(name, RejectReason.NOT_FOUND)
-        content_hash = _file_hash(path)
+        content_hash = registry.file_hash(path)
         with self.db.session() as s:
             same = registry.find_by_hash(s, content_hash)
             if same is not None and replace_document_id in (None, same.id) and not (title or programme or valid_until):
@@ -136,6 +130,7 @@ class KnowledgeBase:
         return self.ingest_loaded(
             loaded, content_hash, title=title, programme=programme, valid_until=valid_until,
             replace_document_id=replace_document_id, uploaded_by=uploaded_by, progress=progress, started=started,
+            origin=origin,
         )
 
     def ingest_loaded(
@@ -150,6 +145,7 @@ class KnowledgeBase:
         uploaded_by: int | None = None,
         progress: ProgressCallback | None = None,
         started: float | None = None,
+        origin: registry.DocumentOrigin | None = None,
     ) -> IngestResult:
         """Chunk, embed and index already-extracted pages (what `ingest_file` does after loading)."""
         started = started or time.perf_counter()
@@ -206,6 +202,8 @@ class KnowledgeBase:
                         doc.title, doc.title_key = title, registry.title_key(title)
                     doc.programme, doc.valid_until, doc.lang = programme, valid, lang
                     doc.source = fm.get("source") or doc.source or name
+                    if origin is not None:
+                        doc.origin, doc.origin_path = origin.kind, origin.path
                     doc.updated_at = ingested_at
                     s.flush()
                     s.add(KnowledgeVersion(
@@ -279,7 +277,8 @@ class KnowledgeBase:
         return meta
 
     def ingest_paths(
-        self, paths: Iterable[Path], *, on_result: Callable[[Path, IngestResult | DocumentRejected], None] | None = None
+        self, paths: Iterable[Path], *, on_result: Callable[[Path, IngestResult | DocumentRejected], None] | None = None,
+        origin: registry.DocumentOrigin | None = None,
     ) -> list[IngestResult | DocumentRejected]:
         """Ingest files and folders (recursively, supported types only); one bad file does not stop the rest."""
         results: list[IngestResult | DocumentRejected] = []
@@ -288,7 +287,7 @@ class KnowledgeBase:
                 if path.is_dir() else [path]
             for file in files:
                 try:
-                    result: IngestResult | DocumentRejected = self.ingest_file(file)
+                    result: IngestResult | DocumentRejected = self.ingest_file(file, origin=origin)
                 except DocumentRejected as rejected:
                     log.warning("rejected %s: %s %s", file, rejected.reason.value, rejected.detail)
                     result = rejected

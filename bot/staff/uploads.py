@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.knowledge.errors import DocumentRejected, RejectReason
 from bot.knowledge.loaders import SUPPORTED_EXTENSIONS
-from bot.knowledge.registry import DocumentInfo
+from bot.knowledge.registry import UPLOAD, DocumentInfo, DocumentOrigin
 from bot.knowledge.service import IngestResult, KnowledgeBase, ProgressCallback
 from bot.observability.metrics import count_rejections
 
@@ -54,8 +54,10 @@ class UploadService:
                replace_document_id: str | None = None) -> IngestResult:
         """Ingest a downloaded file; keep it for a later "replace"; the staging copy is removed either way."""
         try:
+            # Origin "upload": the document is staff's from now on, and the knowledge folder sync leaves it alone.
             result = self.knowledge.ingest_file(path, display_name=file_name, uploaded_by=uploaded_by,
-                                                progress=progress, replace_document_id=replace_document_id)
+                                                progress=progress, replace_document_id=replace_document_id,
+                                                origin=DocumentOrigin(UPLOAD))
             kept = self._kept_path(result.document.id)
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, kept)

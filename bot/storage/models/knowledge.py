@@ -27,6 +27,12 @@ class KnowledgeDocument(Base):
     lang: Mapped[str | None] = mapped_column(String(8))
     source: Mapped[str | None] = mapped_column(String(500))
     active_version_id: Mapped[str | None] = mapped_column(String(32))
+    # Who owns the active version: "knowledge_dir" (the shipped folder; origin_path is the file's path relative
+    # to it, so the start-up sync can remove the document once a release drops the file), "upload" (staff) or
+    # "cli" (`cafebot ingest`), which the sync never touches. NULL: ingested before migration 0006 and not yet
+    # claimed by a sync (see bot/knowledge/shipped_sync.py).
+    origin: Mapped[str | None] = mapped_column(String(16))
+    origin_path: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
