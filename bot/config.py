@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     escalation_sla_check_seconds: float = 60.0
     escalation_outbox_interval_seconds: float = 5.0
     escalation_retry_base_seconds: float = 2.0
+    # Tries before a send is given up ("dead"): staff are then told and can retry it with /outbox
+    outbox_max_attempts: int = Field(default=20, ge=1)
     expert_label: Literal["alias", "name"] = "alias"
     expert_show_founder_contact: bool = False
     expert_default_capacity: int = 5

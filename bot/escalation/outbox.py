@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from bot.observability.logs import user_ref
 from bot.storage.db import Database
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 
 BASE_DELAY = 2.0
 MAX_DELAY = 600.0
-MAX_ATTEMPTS = 20
+MAX_ATTEMPTS = 20  # the default of OUTBOX_MAX_ATTEMPTS
 # How long a claimed send stays with the process that claimed it. A process that dies mid-send gives its
 # claims back when this runs out (the send is then retried: at least once, never lost).
 LEASE_SECONDS = 300.0
@@ -49,9 +50,14 @@ def backoff(attempts: int, retry_after: float | None = None, base: float = BASE_
 
 
 class Outbox:
-    def __init__(self, db: Database, base_delay: float = BASE_DELAY) -> None:
+    """`on_dead(session, item)` runs inside the transaction that gives a send up (see bot.escalation.dead_letters)."""
+
+    def __init__(self, db: Database, base_delay: float = BASE_DELAY, max_attempts: int = MAX_ATTEMPTS,
+                 on_dead: Callable[[Session, OutboxItem], None] | None = None) -> None:
         self.db = db
         self.base_delay = base_delay
+        self.max_attempts = max_attempts
+        self.on_dead = on_dead
 
     def enqueue(self, chat_id: int, text: str = "", *, ticket_id: int | None = None, thread_id: int | None = None,
                 reply_to: int | None = None, kind: str = "text", file_id: str | None = None,
@@ -123,16 +129,24 @@ class Outbox:
                     permanent: bool = False) -> float | None:
         """A failed send waits and is tried again; returns the delay, or None once it is given up."""
         with self.db.session() as s:
-            item = s.get(OutboxItem, item_id)
-            if item is None:
+            # A send another process already gave up or sent (its lease ran out meanwhile) is left alone.
+            item = s.get(OutboxItem, item_id, with_for_update=True)
+            if item is None or item.status != "pending":
                 return None
-            item.attempts += 1
-            item.last_error = error[:500]
-            if permanent or item.attempts >= MAX_ATTEMPTS:
-                item.status = "dead"
+            attempts = item.attempts + 1
+            if permanent or attempts >= self.max_attempts:
+                # Given up only if still pending, checked in the UPDATE itself: of two processes reporting one
+                # send, one gives it up, so staff get the alert queued by `on_dead` once.
+                gave_up = s.execute(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == "pending")
+                                    .values(status="dead", attempts=attempts, last_error=error[:500]))
+                if gave_up.rowcount != 1:  # type: ignore[attr-defined]
+                    return None
                 log.error("outbox %s to chat %s given up after %d attempts: %s",
-                          item_id, user_ref(item.chat_id), item.attempts, error)
+                          item_id, user_ref(item.chat_id), attempts, error)
+                if self.on_dead is not None:
+                    self.on_dead(s, item)
                 return None
+            item.attempts, item.last_error = attempts, error[:500]
             delay = backoff(item.attempts, retry_after, self.base_delay)
             item.next_attempt_at = utcnow() + timedelta(seconds=delay)
             # Chats are pseudonymised: a founder's private chat id is their Telegram user id.

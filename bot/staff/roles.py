@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
 from bot.storage.models import StaffMember
@@ -27,10 +28,12 @@ class StaffRegistry:
         with self.db.session() as s:
             return s.get(StaffMember, user_id) is not None
 
-    def all_ids(self) -> list[int]:
+    def all_ids(self, session: Session | None = None) -> list[int]:
+        """Every staff member's id; with `session`, read inside that (already open) transaction."""
+        if session is not None:
+            return sorted(set(session.scalars(select(StaffMember.user_id))) | self.configured)
         with self.db.session() as s:
-            added = set(s.scalars(select(StaffMember.user_id)))
-        return sorted(added | self.configured)
+            return self.all_ids(s)
 
     def add(self, user_id: int, added_by: int) -> bool:
         """Add a staff member; False if they already were staff."""

@@ -119,4 +119,71 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.err.missing_fields": {"ko": "빠진 항목이 있습니다.", "en": "Some fields are missing."},
     "esc.err.bad_stage": {"ko": "단계를 버튼으로 골라 주세요.", "en": "Pick the stage with the buttons."},
     "esc.err.unsupported": {"ko": "글, 문서, 음성만 전달할 수 있습니다.", "en": "Only text, documents and voice can be relayed."},
+    # --- the outbox's dead letters: the staff alert and /outbox (bot/escalation/dead_letters.py, escalation_outbox.py)
+    "esc.outbox.alert": {
+        "ko": "⚠️ 메시지 전달 실패 ({attempts}회 시도 후 중단)\n접수: {ticket}\n받는 쪽: {recipient}\n이유: {reason}\n"
+              "할 일: {advice}\n전달 실패 목록: /outbox",
+        "en": "⚠️ A message could not be delivered (given up after {attempts} tries)\nTicket: {ticket}\nTo: {recipient}\n"
+              "Why: {reason}\nWhat to do: {advice}\nAll undelivered messages: /outbox",
+    },
+    "esc.outbox.ticket": {"ko": "#{id}", "en": "#{id}"},
+    "esc.outbox.no_ticket": {"ko": "없음(일반 알림)", "en": "none (a notice)"},
+    "esc.outbox.to.founder": {"ko": "창업자", "en": "the founder"},
+    "esc.outbox.to.expert": {"ko": "전문가", "en": "an expert"},
+    "esc.outbox.to.group": {"ko": "전문가 그룹방", "en": "the experts' group"},
+    "esc.outbox.to.staff": {"ko": "직원", "en": "a staff member"},
+    "esc.outbox.to.other": {"ko": "기타 사용자", "en": "another user"},
+    "esc.outbox.reason.blocked": {"ko": "받는 사람이 봇을 차단함", "en": "the bot was blocked by the user"},
+    "esc.outbox.reason.deactivated": {"ko": "텔레그램 계정이 삭제됨", "en": "the Telegram account was deleted"},
+    "esc.outbox.reason.kicked": {"ko": "봇이 그룹방에서 내보내졌거나 글을 쓸 권한이 없음",
+                                 "en": "the bot was removed from the group or may not post there"},
+    "esc.outbox.reason.not_started": {"ko": "받는 사람이 봇을 시작한 적이 없음", "en": "the person never started the bot"},
+    "esc.outbox.reason.chat_not_found": {"ko": "대화방을 찾을 수 없음", "en": "chat not found"},
+    "esc.outbox.reason.other": {"ko": "오류", "en": "error"},
+    "esc.outbox.advice.blocked": {
+        "ko": "받는 사람이 봇 차단을 풀면(봇 대화방에서 '다시 시작') '다시 보내기'를 누르세요. 더 필요 없으면 '버리기'를 누르세요.",
+        "en": "Once they unblock the bot (Restart in the bot's chat), press Retry. If it is no longer needed, press Drop.",
+    },
+    "esc.outbox.advice.deactivated": {
+        "ko": "이 계정에는 더 보낼 수 없습니다. '버리기'를 누르세요. 전문가였다면 /expert remove 로 등록을 정리해 주세요.",
+        "en": "Nothing can reach this account any more: press Drop. If it was an expert, remove them with /expert remove.",
+    },
+    "esc.outbox.advice.kicked": {
+        "ko": "봇을 그룹방(EXPERT_CHAT_ID)에 다시 초대하고 글쓰기 권한을 준 뒤 '다시 보내기'를 누르세요.",
+        "en": "Add the bot back to the group (EXPERT_CHAT_ID) with permission to post, then press Retry.",
+    },
+    "esc.outbox.advice.not_started": {
+        "ko": "받는 사람에게 봇을 열어 '시작'을 누르도록 부탁한 뒤 '다시 보내기'를 누르세요.",
+        "en": "Ask them to open the bot and press Start, then press Retry.",
+    },
+    "esc.outbox.advice.chat_not_found": {
+        "ko": "받는 사람이 봇을 시작한 적이 없거나, 그룹방이 없어졌거나 ID(EXPERT_CHAT_ID, EXPERT_USER_IDS)가 잘못되었습니다. "
+              "바로잡은 뒤 '다시 보내기'를, 필요 없으면 '버리기'를 누르세요.",
+        "en": "The person never started the bot, the group is gone, or an id is wrong (EXPERT_CHAT_ID, EXPERT_USER_IDS). "
+              "Fix it and press Retry, or press Drop if it is no longer needed.",
+    },
+    "esc.outbox.advice.other": {
+        "ko": "원인을 해결한 뒤 '다시 보내기'를 누르세요. 필요 없으면 '버리기'를 누르세요.",
+        "en": "Fix the cause, then press Retry; press Drop if it is no longer needed.",
+    },
+    "esc.outbox.empty": {"ko": "전달 실패한 메시지가 없습니다.", "en": "No undelivered messages."},
+    "esc.outbox.list": {
+        "ko": "📮 전달 실패 {total}건 (오래된 순)\n\n{lines}\n\n'다시 보내기'는 시도 횟수를 0으로 돌려 다시 보냅니다.",
+        "en": "📮 Undelivered messages: {total} (oldest first)\n\n{lines}\n\nRetry sends a message again with its tries reset.",
+    },
+    "esc.outbox.line": {"ko": "[{n}] 접수 {ticket} · {recipient} · {reason} · {age} 전",
+                        "en": "[{n}] ticket {ticket} · to {recipient} · {reason} · {age} old"},
+    "esc.outbox.more": {"ko": "…외 {n}건('모두 다시 보내기'에 포함)", "en": "…and {n} more (included in Retry all)"},
+    "esc.outbox.age.m": {"ko": "{n}분", "en": "{n} min"},
+    "esc.outbox.age.h": {"ko": "{n}시간", "en": "{n} h"},
+    "esc.outbox.age.d": {"ko": "{n}일", "en": "{n} d"},
+    "esc.outbox.btn.retry": {"ko": "🔁 다시 보내기", "en": "🔁 Retry"},
+    "esc.outbox.btn.drop": {"ko": "🗑 버리기", "en": "🗑 Drop"},
+    "esc.outbox.btn.retry_n": {"ko": "🔁 [{n}] 다시 보내기", "en": "🔁 [{n}] Retry"},
+    "esc.outbox.btn.drop_n": {"ko": "🗑 [{n}] 버리기", "en": "🗑 [{n}] Drop"},
+    "esc.outbox.btn.retry_all": {"ko": "🔁 모두 다시 보내기", "en": "🔁 Retry all"},
+    "esc.outbox.retried": {"ko": "🔁 다시 보냅니다.", "en": "🔁 Sending it again."},
+    "esc.outbox.retried_all": {"ko": "🔁 {n}건을 다시 보냅니다.", "en": "🔁 Sending {n} again."},
+    "esc.outbox.dropped": {"ko": "🗑 버렸습니다.", "en": "🗑 Dropped."},
+    "esc.outbox.gone": {"ko": "이미 처리된 메시지입니다.", "en": "Already handled."},
 }

@@ -175,6 +175,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.cmd.docs": {"ko": "문서 목록", "en": "List documents"},
     "staff.cmd.doc": {"ko": "문서 보기: /doc <ID>", "en": "Show a document: /doc <id>"},
     "staff.cmd.stats": {"ko": "질문 통계와 차트", "en": "Question statistics and chart"},
+    "staff.cmd.outbox": {"ko": "전달 실패 메시지: 다시 보내기·버리기", "en": "Undelivered messages: retry or drop"},
     "staff.cmd.staff": {"ko": "직원 추가·제외: /staff add|remove <ID>", "en": "Add or remove staff: /staff add|remove <id>"},
     "staff.cmd.subscribe": {"ko": "새 지원사업 알림 받기", "en": "Get news of new programmes"},
     "staff.cmd.unsubscribe": {"ko": "알림 끄기", "en": "Stop the news"},

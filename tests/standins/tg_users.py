@@ -90,6 +90,11 @@ class BotApiUsers(BotApiUpdates):
         with self._lock:
             self._state[chat.id].blocked = True
 
+    def unblock_bot(self, chat: TgChat) -> None:
+        """The user unblocks the bot (Restart): sends to this private chat succeed again."""
+        with self._lock:
+            self._state[chat.id].blocked = False
+
     async def create_topic(self, chat: TgChat, name: str, user: TgUser | None = None) -> int:
         """A forum topic opened by a user (or the bot); returns its message_thread_id.
 

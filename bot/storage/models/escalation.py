@@ -95,7 +95,7 @@ class OutboxItem(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     file_id: Mapped[str | None] = mapped_column(Text)
     buttons: Mapped[str] = mapped_column(Text, default="[]")  # JSON rows of [label, callback_data]
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | sent | dead
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | sent | dead | dropped
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

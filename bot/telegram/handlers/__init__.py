@@ -9,6 +9,7 @@ from bot.telegram.handlers import (
     escalation,
     escalation_commands,
     escalation_intake,
+    escalation_outbox,
     feedback,
     questions,
     staff,
@@ -20,6 +21,7 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     # Expert escalation (issue 4): ticket replies and commands in group -1, the intake before the "ask" placeholder.
     escalation.register(app)
     escalation_commands.register(app)
+    escalation_outbox.register(app)  # /outbox: staff retry or drop sends the outbox gave up on
     escalation_intake.register(app)
     feedback.register(app)
     staff.register(app)  # staff commands, document uploads, subscriptions (issue 5)

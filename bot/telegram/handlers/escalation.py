@@ -148,10 +148,10 @@ async def flush_outbox(context: Context) -> None:
                     after = exc.retry_after
                     delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc), retry_after=(
                         after.total_seconds() if isinstance(after, timedelta) else float(after)))
+                except BadRequest as exc:  # before NetworkError, its base class: e.g. "chat not found", given up
+                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc), permanent=True)
                 except (Forbidden, NetworkError) as exc:  # blocked or unreachable: it may come back, keep it
                     delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc))
-                except BadRequest as exc:
-                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc), permanent=True)
                 else:
                     await asyncio.to_thread(outbox.mark_sent, item.id, sent.message_id)
                     continue

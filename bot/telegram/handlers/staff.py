@@ -40,7 +40,7 @@ from bot.telegram.handlers.staff_uploads import (
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = ["docs", "doc", "stats", "staff", "subscribe", "unsubscribe"]
+STAFF_COMMANDS = ["docs", "doc", "stats", "outbox", "staff", "subscribe", "unsubscribe"]
 PAGE_SIZE = 10
 VALUE_GROUP = -2
 AWAIT_KEY = "staff_awaiting"  # (field, document id) while a staff member is asked to type a value
