@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Iterator
 
-import httpx
 import pytest
+from process_harness import chroma_exe, chroma_run
 from sqlalchemy import create_engine, text
 
 from bot.config import Settings
@@ -79,35 +74,29 @@ def postgres_url() -> Iterator[str]:
     yield from _fresh_postgres_database(PG_ADMIN_URL)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A real `chroma run` on 127.0.0.1 for the module; yields its port."""
-    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    assert exe, "the chroma CLI ships with chromadb"
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("chroma run did not come up")
+    with chroma_run(chroma_exe(), tmp_path_factory.mktemp("chroma-server")) as (port, _):
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+
+
+def offline_settings(data_dir: Path, cache_dir: Path, **overrides: object) -> Settings:
+    """Settings on `data_dir` with no .env file and nothing external (Telegram, LLM, database server, Chroma
+    server) configured; keyword arguments override fields."""
+    values: dict[str, object] = {
+        "cafebot_data_dir": data_dir,
+        "embedding_cache_dir": cache_dir,
+        "knowledge_dir": KNOWLEDGE,
+        "telegram_bot_token": None,
+        "openai_api_key": None,
+        "openai_base_url": None,
+        "openai_model": None,
+        "database_url": None,
+        "chroma_host": None,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -115,18 +104,6 @@ def make_settings(tmp_path: Path, embedding_cache_dir: Path):
     """Settings on this test's data dir; keyword arguments override fields."""
 
     def _make(**overrides: object) -> Settings:
-        values: dict[str, object] = {
-            "cafebot_data_dir": tmp_path / "data",
-            "embedding_cache_dir": embedding_cache_dir,
-            "knowledge_dir": KNOWLEDGE,
-            "telegram_bot_token": None,
-            "openai_api_key": None,
-            "openai_base_url": None,
-            "openai_model": None,
-            "database_url": None,
-            "chroma_host": None,
-        }
-        values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+        return offline_settings(tmp_path / "data", embedding_cache_dir, **overrides)
 
     return _make

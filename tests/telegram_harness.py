@@ -6,14 +6,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest_asyncio
+from conftest import offline_settings
+from process_harness import free_port
 from standins import BotApiStandIn
-from telegram.ext import Application
+from telegram.ext import Application, Updater
 
 from bot.config import Settings
 from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
@@ -75,17 +77,10 @@ UNANSWERABLE = "What is the tuition for the Mars colony course?"
 
 
 def settings_for(data_dir: Path, cache_dir: Path, **overrides: Any) -> Settings:
-    """Settings like conftest's make_settings, for fixtures that outlive one test."""
+    """Settings like conftest's make_settings, for fixtures that outlive one test: no shipped knowledge, and the
+    bot's pacing shortened for tests."""
     values: dict[str, Any] = {
-        "cafebot_data_dir": data_dir,
-        "embedding_cache_dir": cache_dir,
         "knowledge_dir": data_dir / "no-knowledge",
-        "telegram_bot_token": None,
-        "openai_api_key": None,
-        "openai_base_url": None,
-        "openai_model": None,
-        "database_url": None,
-        "chroma_host": None,
         "telegram_draft_interval_seconds": 0.05,
         "telegram_group_edit_interval_seconds": 0.3,
         "llm_retry_delay_seconds": 0.05,
@@ -93,7 +88,7 @@ def settings_for(data_dir: Path, cache_dir: Path, **overrides: Any) -> Settings:
         "ops_port": 0,  # no ops server unless a test asks for one on a free port
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return offline_settings(data_dir, cache_dir, **values)
 
 
 
@@ -123,6 +118,41 @@ def shared_embeddings(cache_dir: Path) -> CachedEmbeddings:
     return make_embeddings(settings_for(cache_dir / "unused-data", cache_dir))
 
 
+@contextlib.contextmanager
+def bot_services(data_dir: Path, cache_dir: Path, docs: dict[str, str] | None = None,
+                 **overrides: Any) -> Iterator[Services]:
+    """make_services on settings_for(data_dir, ...) with the shared embedding model; closed on the way out."""
+    services = make_services(settings_for(data_dir, cache_dir, **overrides), shared_embeddings(cache_dir), docs)
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def tg_fixture(loop_scope: str | None = None) -> Any:
+    """A `tg` fixture for a module (`tg = tg_fixture(...)`): a fresh Bot API stand-in for each test, served on
+    the event loop the module's tests run on (`loop_scope`, as in their asyncio mark)."""
+
+    @pytest_asyncio.fixture(name="tg", loop_scope=loop_scope)
+    async def _tg() -> AsyncIterator[BotApiStandIn]:
+        async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
+            yield standin
+
+    return _tg
+
+
+def bot_fixture(loop_scope: str | None = None) -> Any:
+    """A `bot` fixture for a module (`bot = bot_fixture(...)`): the real bot long polling the test's stand-in
+    with the module's `services`."""
+
+    @pytest_asyncio.fixture(name="bot", loop_scope=loop_scope)
+    async def _bot(services: Services, tg: BotApiStandIn) -> AsyncIterator[Application]:
+        async with running_bot(services, tg) as app:
+            yield app
+
+    return _bot
+
+
 def bot_settings(services: Services, tg: BotApiStandIn, **overrides: Any) -> Services:
     """The same services, with Telegram pointed at the stand-in."""
     settings = services.settings.model_copy(update={
@@ -135,13 +165,14 @@ def bot_settings(services: Services, tg: BotApiStandIn, **overrides: Any) -> Ser
 
 
 @contextlib.asynccontextmanager
-async def running_bot(services: Services, tg: BotApiStandIn, **overrides: Any) -> AsyncIterator[Application]:
-    """The real Application, long polling the stand-in, started the way run_polling starts it."""
-    app = build_application(bot_settings(services, tg, **overrides))
+async def _started(bound: Services, start_updater: Callable[[Updater], Awaitable[Any]]) -> AsyncIterator[Application]:
+    """The real Application started the way run_polling and run_webhook start it; `start_updater` starts how
+    updates come in."""
+    app = build_application(bound)
     await app.initialize()
     await post_init(app)
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    await start_updater(app.updater)
     await app.start()
     try:
         yield app
@@ -152,10 +183,15 @@ async def running_bot(services: Services, tg: BotApiStandIn, **overrides: Any) -
         await post_shutdown(app)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@contextlib.asynccontextmanager
+async def running_bot(services: Services, tg: BotApiStandIn, **overrides: Any) -> AsyncIterator[Application]:
+    """The real Application, long polling the stand-in, started the way run_polling starts it."""
+
+    def start_polling(updater: Updater) -> Awaitable[Any]:
+        return updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+
+    async with _started(bot_settings(services, tg, **overrides), start_polling) as app:
+        yield app
 
 
 @contextlib.asynccontextmanager
@@ -164,19 +200,21 @@ async def webhook_bot(services: Services, tg: BotApiStandIn, secret: str | None)
     port = free_port()
     bound = bot_settings(services, tg, webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
                          webhook_secret=secret, webhook_listen="127.0.0.1", webhook_port=port)
-    app = build_application(bound)
-    await app.initialize()
-    await post_init(app)
-    assert app.updater is not None
-    await app.updater.start_webhook(**webhook_options(bound.settings))
-    await app.start()
-    try:
+    async with _started(bound, lambda updater: updater.start_webhook(**webhook_options(bound.settings))) as app:
         yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await post_shutdown(app)
+
+
+def standin_env(tg: BotApiStandIn, hook_port: int | None = None, secret: str | None = None) -> dict[str, str]:
+    """Environment settings pointing a `cafebot run` process at the stand-in; with `hook_port`, updates come by
+    webhook to http://127.0.0.1:<hook_port>/hook."""
+    env = {"TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_BASE_URL": f"{tg.url}/bot",
+           "TELEGRAM_BASE_FILE_URL": f"{tg.url}/file/bot"}
+    if hook_port is not None:
+        env.update(WEBHOOK_URL=f"http://127.0.0.1:{hook_port}/hook", WEBHOOK_LISTEN="127.0.0.1",
+                   WEBHOOK_PORT=str(hook_port))
+    if secret is not None:
+        env["WEBHOOK_SECRET"] = secret
+    return env
 
 
 def plain(message: dict[str, Any]) -> str:
@@ -196,3 +234,13 @@ def cited_numbers(text: str) -> set[int]:
 def is_answer(message: dict[str, Any]) -> bool:
     """A final answer message: it carries the rating buttons or the ask-an-expert button."""
     return any(b.startswith(("fb:", "ask:")) for b in buttons(message))
+
+
+def has(text: str) -> Callable[[dict[str, Any]], bool]:
+    """Matches a message whose text (or a media message's caption) contains `text`."""
+    return lambda m: text in (m.get("text") or m.get("caption") or "")
+
+
+def has_button(prefix: str) -> Callable[[dict[str, Any]], bool]:
+    """Matches a message with an inline button whose callback data starts with `prefix`."""
+    return lambda m: any(b.startswith(prefix) for b in buttons(m))

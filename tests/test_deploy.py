@@ -22,8 +22,9 @@ import httpx
 import pytest
 import pytest_asyncio
 import yaml
+from process_harness import chroma_run, clean_env, free_port
 from standins import BotApiStandIn
-from telegram_harness import free_port, is_answer
+from telegram_harness import is_answer, standin_env
 
 from bot.config import Settings
 
@@ -35,6 +36,7 @@ TOKEN = "778000:TEST-deploy-token"
 SECRET = "deploy-Secret_1"
 QUESTION = "창업도약패키지 신청 자격이 어떻게 되나요?"
 FIELDS = set(Settings.model_fields)
+PYTHON_PATHS = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
 
 
 @dataclass
@@ -49,10 +51,7 @@ class Installed:
 
 def _clean_env(**values: str) -> dict[str, str]:
     """This machine's environment without any bot setting or Python path, plus `values`."""
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in FIELDS and k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
-    env.update(values)
-    return env
+    return clean_env(*PYTHON_PATHS, **values)
 
 
 @pytest.fixture(scope="module")
@@ -72,24 +71,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
 @pytest.fixture(scope="module")
 def chroma_server(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A `chroma run` of the locked chromadb version, as compose's chroma service is."""
-    port = free_port()
-    proc = subprocess.Popen([str(installed.bin / "chroma"), "run", "--path", str(tmp_path_factory.mktemp("chroma")),
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and proc.poll() is None, "chroma run did not come up"
-            time.sleep(0.3)
+    with chroma_run(str(installed.bin / "chroma"), tmp_path_factory.mktemp("chroma")) as (port, _):
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest_asyncio.fixture
@@ -133,9 +116,7 @@ async def test_the_installed_bot_starts_like_the_image_and_answers_from_its_ship
         CAFEBOT_DATA_DIR=str(tmp_path / "data"), EMBEDDING_CACHE_DIR=str(embedding_cache_dir),
         LOG_FORMAT="json", OPS_LISTEN="127.0.0.1", OPS_PORT=str(ops_port),
         DATABASE_URL=postgres_url, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(chroma_server),
-        TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_BASE_URL=f"{tg.url}/bot", TELEGRAM_BASE_FILE_URL=f"{tg.url}/file/bot",
-        WEBHOOK_URL=f"http://127.0.0.1:{hook_port}/hook", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(hook_port),
-        WEBHOOK_SECRET=SECRET,
+        **standin_env(tg, hook_port, SECRET),
     )
     stdout, stderr = tmp_path / "stdout.log", tmp_path / "stderr.log"
     # Logs go to files: a chatty bot must not block on a full pipe.

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import pytest_asyncio
-from standins import BotApiStandIn, OpenAIStandIn
+from standins import OpenAIStandIn
 from telegram_harness import (
-    BOT_USERNAME,
-    TOKEN,
     buttons,
+    has,
     make_services,
     running_bot,
     settings_for,
     shared_embeddings,
+    tg_fixture,
     webhook_bot,
 )
 
@@ -52,10 +50,7 @@ def make(tmp_path, embedding_cache_dir, database_url):
         services.close()
 
 
-@pytest_asyncio.fixture(loop_scope="module")
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
+tg = tg_fixture(loop_scope="module")
 
 
 async def eventually(check, timeout: float = 3.0) -> bool:
@@ -64,10 +59,6 @@ async def eventually(check, timeout: float = 3.0) -> bool:
             return True
         await asyncio.sleep(0.05)
     return bool(check())
-
-
-def has(text: str):
-    return lambda m: text in (m.get("text") or m.get("caption") or "")
 
 
 async def intake(tg, chat, summary: str = "핀테크 간편 정산 앱", upto: int = 99) -> dict:

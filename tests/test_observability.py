@@ -5,35 +5,32 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
+from process_harness import (
+    chroma_exe,
+    chroma_run,
+    clean_env,
+    free_port,
+    start_cafebot,
+    stop,
+)
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, make_url, text
-from standins import BotApiStandIn, OpenAIStandIn
+from standins import OpenAIStandIn
 from standins.llm_responders import message_text
 from standins.openai_api import approx_tokens
 from telegram_harness import (
-    BOT_USERNAME,
     KO_QUESTION,
-    TOKEN,
     UNANSWERABLE,
-    free_port,
+    bot_services,
     is_answer,
-    make_services,
     running_bot,
-    settings_for,
-    shared_embeddings,
+    standin_env,
+    tg_fixture,
     write_docs,
 )
 
@@ -86,17 +83,12 @@ async def eventually(check, timeout: float = 10.0) -> bool:
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, embedding_cache_dir) -> Services:
-    settings = settings_for(tmp_path_factory.mktemp("ops"), embedding_cache_dir, staff_user_ids=[STAFF],
-                            expert_user_ids=[EXPERT], **FAST)
-    built = make_services(settings, shared_embeddings(embedding_cache_dir))
-    yield built
-    built.close()
+    with bot_services(tmp_path_factory.mktemp("ops"), embedding_cache_dir, staff_user_ids=[STAFF],
+                      expert_user_ids=[EXPERT], **FAST) as built:
+        yield built
 
 
-@pytest_asyncio.fixture(loop_scope="module")
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
+tg = tg_fixture(loop_scope="module")
 
 
 async def test_health_readiness_and_question_metrics(tg, services):
@@ -137,27 +129,23 @@ async def test_health_readiness_and_question_metrics(tg, services):
 
 
 async def test_llm_tokens_errors_and_latency(tg, tmp_path_factory, embedding_cache_dir):
-    with OpenAIStandIn(stream_chunk_chars=16) as llm:
-        settings = settings_for(tmp_path_factory.mktemp("ops-llm"), embedding_cache_dir, openai_base_url=llm.base_url,
-                                openai_model="gpt-4o-mini", openai_api_key="sk-test")
-        services = make_services(settings, shared_embeddings(embedding_cache_dir))
+    with (OpenAIStandIn(stream_chunk_chars=16) as llm,
+          bot_services(tmp_path_factory.mktemp("ops-llm"), embedding_cache_dir, openai_base_url=llm.base_url,
+                       openai_model="gpt-4o-mini", openai_api_key="sk-test") as services):
         port = free_port()
-        try:
-            async with running_bot(services, tg, ops_port=port):
-                before = await scrape(port)
-                founder = tg.private_chat(8201, "하준")
-                await tg.send_text(founder, founder.user, KO_QUESTION)
-                answer = await tg.wait_for_message(founder, is_answer, timeout=30)
-                assert "업력 3년 초과 7년 이내" in answer["text"]
-                ok = await scrape(port)
-                requests = list(llm.chat_requests)
+        async with running_bot(services, tg, ops_port=port):
+            before = await scrape(port)
+            founder = tg.private_chat(8201, "하준")
+            await tg.send_text(founder, founder.user, KO_QUESTION)
+            answer = await tg.wait_for_message(founder, is_answer, timeout=30)
+            assert "업력 3년 초과 7년 이내" in answer["text"]
+            ok = await scrape(port)
+            requests = list(llm.chat_requests)
 
-                llm.fail_next(503, times=2)  # the endpoint is overloaded: the founder still gets an answer
-                await tg.send_text(founder, founder.user, "창업도약패키지 지원 금액은 얼마인가요?")
-                await tg.wait_for_message(founder, is_answer, timeout=30)
-                failed = await scrape(port)
-        finally:
-            services.close()
+            llm.fail_next(503, times=2)  # the endpoint is overloaded: the founder still gets an answer
+            await tg.send_text(founder, founder.user, "창업도약패키지 지원 금액은 얼마인가요?")
+            await tg.wait_for_message(founder, is_answer, timeout=30)
+            failed = await scrape(port)
 
     assert requests and any(r.stream for r in requests)
     billed = sum(approx_tokens("\n".join(message_text(m) for m in r.messages)) for r in requests)
@@ -203,19 +191,24 @@ async def test_escalation_and_outbox_gauges_read_the_database(tg, services):
     tickets, outbox = services.escalation.tickets, services.escalation.outbox
     fields = {"summary": "핀테크 정산", "problem": "느린 정산", "customers": "가게", "solution": "당일 정산",
               "stage": "mvp", "team": "2명", "feedback": "수익 모델"}
+    staff = tg.private_chat(STAFF, "직원")
     async with running_bot(services, tg, ops_port=port):
         before = await scrape(port)
         sends = len(tg.calls_to("sendMessage"))
         ticket = await asyncio.to_thread(tickets.create_ticket, founder_id=8301, founder_chat_id=8301,
                                          founder_name="민준", fields=fields)
-        # A notification Telegram refuses ("chat not found") stays in the outbox: pending (retried) or dead.
+        # A notification Telegram refuses ("chat not found") is given up at once (dead), and staff are told.
         await asyncio.to_thread(outbox.enqueue, 424242, "알림")
+        await tg.wait_for_message(staff, lambda m: t("esc.outbox.reason.chat_not_found", "ko") in m.get("text", ""))
 
         async def settled() -> bool:
             now = await scrape(port)
             return (now.value("cafebot_escalation_sla_breaches_total", action="reminder")
                     > before.value("cafebot_escalation_sla_breaches_total", action="reminder")
-                    and len(tg.calls_to("sendMessage")) > sends)
+                    and len(tg.calls_to("sendMessage")) > sends
+                    # the alert marked sent: nothing of this test's left pending
+                    and now.value("cafebot_outbox_messages", state="pending")
+                    == before.value("cafebot_outbox_messages", state="pending"))
 
         assert await eventually(settled, timeout=15)
         middle = await scrape(port)
@@ -225,7 +218,8 @@ async def test_escalation_and_outbox_gauges_read_the_database(tg, services):
     assert middle.value("cafebot_escalations", state="open") - before.value("cafebot_escalations", state="open") == 1
     assert middle.value("cafebot_escalation_sla_breaches_total", action="reminder") - before.value(
         "cafebot_escalation_sla_breaches_total", action="reminder") == 1
-    assert middle.value("cafebot_outbox_messages") - before.value("cafebot_outbox_messages") == 1
+    assert middle.value("cafebot_outbox_messages", state="dead") - before.value(
+        "cafebot_outbox_messages", state="dead") == 1
     assert {s.labels["state"] for s in middle.families["cafebot_outbox_messages"].samples} == {"pending", "dead"}
     # Claimed by an expert: the database says so at the next scrape, whichever replica did it.
     assert after.value("cafebot_escalations", state="open") == before.value("cafebot_escalations", state="open")
@@ -236,57 +230,40 @@ async def test_escalation_and_outbox_gauges_read_the_database(tg, services):
 @pytest.mark.postgres
 async def test_readyz_fails_while_the_database_refuses_connections(tg, tmp_path, embedding_cache_dir,
                                                                    postgres_url, postgres_admin_url):
-    settings = settings_for(tmp_path / "data", embedding_cache_dir, database_url=postgres_url)
-    services = make_services(settings, shared_embeddings(embedding_cache_dir))
     name = make_url(postgres_url).database
     admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
     port = free_port()
     try:
-        async with running_bot(services, tg, ops_port=port):
-            assert (await probe(port, "/readyz"))[0] == 200
-            with admin.connect() as conn:  # the database goes away: no new connections, existing ones cut
-                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                             {"n": name})
-            status, body = await probe(port, "/readyz")
-            assert status == 503 and body["status"] == "unavailable"
-            assert body["checks"]["database"] != "ok" and body["checks"]["vector_store"] == "ok"
-            assert await probe(port, "/healthz") == (200, {"status": "ok"})  # alive: do not restart it
-            down = await scrape(port)  # process metrics still served; the database's gauges are absent
-            assert "cafebot_questions" in down.families and "cafebot_escalations" not in down.families
+        with bot_services(tmp_path / "data", embedding_cache_dir, database_url=postgres_url) as services:
+            async with running_bot(services, tg, ops_port=port):
+                assert (await probe(port, "/readyz"))[0] == 200
+                with admin.connect() as conn:  # the database goes away: no new connections, existing ones cut
+                    conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+                    conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                                 {"n": name})
+                status, body = await probe(port, "/readyz")
+                assert status == 503 and body["status"] == "unavailable"
+                assert body["checks"]["database"] != "ok" and body["checks"]["vector_store"] == "ok"
+                assert await probe(port, "/healthz") == (200, {"status": "ok"})  # alive: do not restart it
+                down = await scrape(port)  # process metrics still served; the database's gauges are absent
+                assert "cafebot_questions" in down.families and "cafebot_escalations" not in down.families
 
-            with admin.connect() as conn:
-                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+                with admin.connect() as conn:
+                    conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
 
-            async def ready() -> bool:
-                return (await probe(port, "/readyz"))[0] == 200
+                async def ready() -> bool:
+                    return (await probe(port, "/readyz"))[0] == 200
 
-            assert await eventually(ready)
+                assert await eventually(ready)
     finally:
-        services.close()
         admin.dispose()
 
 
 @pytest.mark.chroma_server
 async def test_readyz_fails_while_the_chroma_server_is_down(tg, tmp_path, embedding_cache_dir):
-    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    assert exe, "the chroma CLI ships with chromadb"
-    chroma_port = free_port()
-    chroma = subprocess.Popen([exe, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port",
-                               str(chroma_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    services = None
-    try:
-        async def chroma_up() -> bool:
-            try:
-                async with httpx.AsyncClient() as client:
-                    return (await client.get(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat")).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        assert await eventually(chroma_up, timeout=60), "chroma run did not come up"
-        settings = settings_for(tmp_path / "data", embedding_cache_dir, chroma_host="127.0.0.1",
-                                chroma_port=chroma_port)
-        services = make_services(settings, shared_embeddings(embedding_cache_dir))
+    with (chroma_run(chroma_exe(), tmp_path / "chroma") as (chroma_port, chroma),
+          bot_services(tmp_path / "data", embedding_cache_dir, chroma_host="127.0.0.1",
+                       chroma_port=chroma_port) as services):
         port = free_port()
         async with running_bot(services, tg, ops_port=port):
             assert (await probe(port, "/readyz"))[0] == 200
@@ -295,12 +272,6 @@ async def test_readyz_fails_while_the_chroma_server_is_down(tg, tmp_path, embedd
             status, body = await probe(port, "/readyz")
             assert status == 503 and body["checks"]["database"] == "ok"
             assert body["checks"]["vector_store"] != "ok"
-    finally:
-        if chroma.poll() is None:
-            chroma.terminate()
-            chroma.wait(timeout=20)
-        if services is not None:
-            services.close()
 
 
 async def test_cafebot_run_json_logs_carry_ids_and_no_text_names_or_secrets(tg, tmp_path, embedding_cache_dir,
@@ -312,19 +283,15 @@ async def test_cafebot_run_json_logs_carry_ids_and_no_text_names_or_secrets(tg, 
     question = "창업도약패키지 신청 기간은 언제인가요?"
     url = make_url(postgres_url).set(password=db_password)  # trust auth: accepted, and must never be logged
     hook_port, ops_port = free_port(), free_port()
+    log = tmp_path / "stderr.log"
     with OpenAIStandIn() as llm:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("TELEGRAM_", "OPENAI_", "DATABASE_", "CHROMA_", "WEBHOOK_", "OPS_", "LOG_"))}
-        env.update(
+        env = clean_env(
             CAFEBOT_DATA_DIR=str(tmp_path / "data"), EMBEDDING_CACHE_DIR=str(embedding_cache_dir),
             KNOWLEDGE_DIR=str(write_docs(tmp_path / "knowledge")), DATABASE_URL=url.render_as_string(False),
-            TELEGRAM_BOT_TOKEN=tg.token, TELEGRAM_BASE_URL=f"{tg.url}/bot", TELEGRAM_BASE_FILE_URL=f"{tg.url}/file/bot",
-            WEBHOOK_URL=f"http://127.0.0.1:{hook_port}/hook", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(hook_port),
-            WEBHOOK_SECRET=secret, OPENAI_API_KEY=api_key, OPENAI_BASE_URL=llm.base_url, OPENAI_MODEL="gpt-4o-mini",
-            OPS_PORT=str(ops_port), LOG_FORMAT="json",
+            OPENAI_API_KEY=api_key, OPENAI_BASE_URL=llm.base_url, OPENAI_MODEL="gpt-4o-mini",
+            OPS_PORT=str(ops_port), LOG_FORMAT="json", **standin_env(tg, hook_port, secret),
         )
-        process = subprocess.Popen([sys.executable, "-m", "bot", "-v", "run"], env=env, cwd=tmp_path,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = start_cafebot("-v", "run", env=env, cwd=tmp_path, log=log)
         try:
             await tg.signal.wait_until(lambda: tg.webhook, timeout=120)
             assert await probe(ops_port, "/healthz") == (200, {"status": "ok"})
@@ -335,8 +302,8 @@ async def test_cafebot_run_json_logs_carry_ids_and_no_text_names_or_secrets(tg, 
             await tg.wait_for_message(chat, is_answer, timeout=30)
             after = await scrape(ops_port)
         finally:
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.to_thread(process.communicate, timeout=60)
+            await stop(process, timeout=60)
+    stderr = log.read_text(errors="replace")
     assert process.returncode == 0, stderr[-3000:]
     assert after.value("cafebot_questions_total", outcome="answered") - before.value(
         "cafebot_questions_total", outcome="answered") == 1

@@ -4,23 +4,11 @@ included) and the retention job destroys what is older than RETENTION_DAYS."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import func, select, update
-from standins import BotApiStandIn
-from telegram_harness import (
-    BOT_USERNAME,
-    DOCS,
-    TOKEN,
-    buttons,
-    make_services,
-    running_bot,
-    settings_for,
-    shared_embeddings,
-)
+from telegram_harness import DOCS, bot_services, buttons, running_bot, tg_fixture
 
 from bot.answering.memory import ConversationStore
 from bot.answering.types import Answer
@@ -182,18 +170,13 @@ def test_retention_destroys_what_is_older_than_the_period_and_keeps_the_rest(db)
 
 @pytest.fixture
 def services(database_url, tmp_path, embedding_cache_dir) -> Services:
-    settings = settings_for(tmp_path / "data", embedding_cache_dir, database_url=database_url,
-                            staff_user_ids=[STAFF], expert_user_ids=[EXPERT], broadcast_per_second=50.0,
-                            escalation_outbox_interval_seconds=0.3)
-    built = make_services(settings, shared_embeddings(embedding_cache_dir), docs={"cafe.md": DOCS["cafe.md"]})
-    yield built
-    built.close()
+    with bot_services(tmp_path / "data", embedding_cache_dir, docs={"cafe.md": DOCS["cafe.md"]},
+                      database_url=database_url, staff_user_ids=[STAFF], expert_user_ids=[EXPERT],
+                      broadcast_per_second=50.0, escalation_outbox_interval_seconds=0.3) as built:
+        yield built
 
 
-@pytest_asyncio.fixture
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
+tg = tg_fixture()
 
 
 def has(text: str):

@@ -10,10 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
-import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -24,14 +21,17 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 from conftest import PG_ADMIN_URL, _fresh_postgres_database
+from process_harness import clean_env, free_port, start_cafebot, stop
 from sqlalchemy import create_engine, func, select
 from standins import BotApiStandIn
 from telegram_harness import (
     BOT_USERNAME,
     TOKEN,
     buttons,
-    free_port,
+    has,
+    has_button,
     is_answer,
+    standin_env,
     write_docs,
 )
 
@@ -113,14 +113,10 @@ def _start_replica(name: str, tg: BotApiStandIn, lb: LoadBalancer, root: Path, c
                    **extra: str) -> tuple[subprocess.Popen[bytes], Path]:
     port = free_port()
     lb.backends[name] = f"http://127.0.0.1:{port}/hook"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "OPENAI_", "DATABASE_", "CHROMA_", "WEBHOOK_", "OPS_"))}
-    env.update(common, CAFEBOT_DATA_DIR=str(root / name), WEBHOOK_PORT=str(port), **extra)
+    env = clean_env(**common)
+    env.update(CAFEBOT_DATA_DIR=str(root / name), WEBHOOK_PORT=str(port), **extra)
     log_path = root / f"{name}.log"
-    with log_path.open("wb") as log_file:  # a file, not a pipe: a chatty process must never block on its logs
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=root,
-                                   stdout=log_file, stderr=subprocess.STDOUT)
-    return process, log_path
+    return start_cafebot("run", env=env, cwd=root, log=log_path, with_stdout=True), log_path
 
 
 async def webhooks_set(tg: BotApiStandIn, count: int) -> None:
@@ -147,10 +143,8 @@ async def cluster(chroma_server, replica_database, tmp_path_factory, embedding_c
     async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as tg:
         common = {
             "EMBEDDING_CACHE_DIR": str(embedding_cache_dir), "KNOWLEDGE_DIR": str(write_docs(root / "knowledge")),
-            "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_BASE_URL": f"{tg.url}/bot",
-            "TELEGRAM_BASE_FILE_URL": f"{tg.url}/file/bot",
-            # One public URL (the balancer); each replica listens on its own port under the same path.
-            "WEBHOOK_URL": f"http://127.0.0.1:{lb.port}/hook", "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_SECRET": SECRET,
+            # One public URL (the balancer); each replica listens on its own port (WEBHOOK_PORT) under the same path.
+            **standin_env(tg, lb.port, SECRET),
             "DATABASE_URL": replica_database, "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_server),
             "CHROMA_COLLECTION": f"replicas-{uuid.uuid4().hex[:8]}",
             "STAFF_USER_IDS": str(STAFF), "EXPERT_USER_IDS": str(EXPERT), "OPS_PORT": "0",
@@ -172,27 +166,12 @@ async def cluster(chroma_server, replica_database, tmp_path_factory, embedding_c
             assert tg.webhook == {"url": f"http://127.0.0.1:{lb.port}/hook", "secret_token": SECRET}
             yield Cluster(tg, lb, replica_database)
         finally:
-            for process, _ in processes:
-                process.send_signal(signal.SIGTERM)
-            for process, _ in processes:
-                try:
-                    await asyncio.to_thread(process.wait, 30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            await asyncio.gather(*(stop(process) for process, _ in processes), return_exceptions=True)
             await runner.cleanup()
     for process, log_path in processes:
         output = log_path.read_text(errors="replace")
         assert process.returncode == 0, output
         assert "Traceback" not in output, output
-
-
-def has(text: str):
-    return lambda m: text in (m.get("text") or m.get("caption") or "")
-
-
-def has_button(prefix: str):
-    return lambda m: any(b.startswith(prefix) for b in buttons(m))
 
 
 async def test_an_upload_through_one_replica_is_answered_from_by_the_other(cluster):

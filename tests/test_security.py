@@ -3,20 +3,8 @@ message rate limit like questions do, and experts are registered by numeric user
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
-from standins import BotApiStandIn
-from telegram_harness import (
-    BOT_USERNAME,
-    DOCS,
-    TOKEN,
-    make_services,
-    running_bot,
-    settings_for,
-    shared_embeddings,
-)
+from telegram_harness import DOCS, bot_fixture, bot_services, tg_fixture
 
 from bot.services import Services
 from bot.strings import t
@@ -27,23 +15,13 @@ STAFF = 9501
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, embedding_cache_dir) -> Services:
-    settings = settings_for(tmp_path_factory.mktemp("security"), embedding_cache_dir, staff_user_ids=[STAFF],
-                            user_rate_per_minute=2)
-    built = make_services(settings, shared_embeddings(embedding_cache_dir), docs={"cafe.md": DOCS["cafe.md"]})
-    yield built
-    built.close()
+    with bot_services(tmp_path_factory.mktemp("security"), embedding_cache_dir, docs={"cafe.md": DOCS["cafe.md"]},
+                      staff_user_ids=[STAFF], user_rate_per_minute=2) as built:
+        yield built
 
 
-@pytest_asyncio.fixture(loop_scope="module")
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def bot(services, tg):
-    async with running_bot(services, tg) as app:
-        yield app
+tg = tg_fixture(loop_scope="module")
+bot = bot_fixture(loop_scope="module")
 
 
 async def test_a_stream_of_files_from_a_founder_hits_the_rate_limit(tg, bot):

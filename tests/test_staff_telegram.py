@@ -4,24 +4,22 @@ progress, founders asking about it, replace, remove, refusals, staff management,
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import pytest_asyncio
 from conftest import ANNOUNCEMENT_PDF, FORM_DOCX, FORM_HWP
 from standins import BotApiStandIn
-from telegram.ext import Application
 from telegram_harness import (
     BOT_USERNAME,
     DOCS,
     TOKEN,
+    bot_fixture,
+    bot_services,
     buttons,
+    has_button,
     is_answer,
-    make_services,
     running_bot,
-    settings_for,
-    shared_embeddings,
+    tg_fixture,
 )
 
 from bot.services import Services
@@ -39,24 +37,14 @@ MB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, embedding_cache_dir, module_database_url) -> Services:
-    settings = settings_for(tmp_path_factory.mktemp("staff"), embedding_cache_dir, staff_user_ids=[STAFF],
-                            database_url=module_database_url,
-                            staff_progress_interval_seconds=0.05, broadcast_per_second=50.0)
-    built = make_services(settings, shared_embeddings(embedding_cache_dir), docs={"cafe.md": DOCS["cafe.md"]})
-    yield built
-    built.close()
+    with bot_services(tmp_path_factory.mktemp("staff"), embedding_cache_dir, docs={"cafe.md": DOCS["cafe.md"]},
+                      staff_user_ids=[STAFF], database_url=module_database_url,
+                      staff_progress_interval_seconds=0.05, broadcast_per_second=50.0) as built:
+        yield built
 
 
-@pytest_asyncio.fixture(loop_scope="module")
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def bot(services, tg) -> AsyncIterator[Application]:
-    async with running_bot(services, tg) as app:
-        yield app
+tg = tg_fixture(loop_scope="module")
+bot = bot_fixture(loop_scope="module")
 
 
 def scanned_pdf() -> bytes:
@@ -74,10 +62,6 @@ def scanned_pdf() -> bytes:
     out = io.BytesIO()
     fig.savefig(out, format="pdf")
     return out.getvalue()
-
-
-def has_button(prefix: str):
-    return lambda m: any(b.startswith(prefix) for b in buttons(m))
 
 
 def button_id(message: dict, prefix: str) -> str:

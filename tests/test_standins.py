@@ -7,7 +7,6 @@ import base64
 import contextlib
 import datetime as dt
 import math
-import socket
 import struct
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import openai
 import pytest
 import telegram
 from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+from process_harness import free_port
 from standins import BotApiStandIn, OpenAIStandIn, parse_html
 from standins.llm_responders import grounded_echo
 from standins.openai_api import pseudo_embedding
@@ -71,12 +71,6 @@ def bot(tg_and_bot: tuple[BotApiStandIn, telegram.Bot]) -> telegram.Bot:
 async def llm() -> AsyncIterator[OpenAIStandIn]:
     async with OpenAIStandIn() as standin:
         yield standin
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- Bot API: plain Bot calls -------------------------------------------------------------------------------

@@ -4,27 +4,22 @@ then the cited answer; failures fall back to extractive answers; documents are f
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from itertools import pairwise
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from standins import BotApiStandIn, OpenAIStandIn
+from standins import OpenAIStandIn
 from standins.llm_responders import grounded_echo, wants_classification
-from telegram.ext import Application
 from telegram_harness import (
     BOT_USERNAME,
     DOCS,
     KO_QUESTION,
-    TOKEN,
+    bot_fixture,
+    bot_services,
     buttons,
     cited_numbers,
     is_answer,
-    make_services,
-    running_bot,
-    settings_for,
-    shared_embeddings,
+    tg_fixture,
 )
 
 from bot.services import Services
@@ -57,11 +52,9 @@ def llm() -> OpenAIStandIn:
 # memory) runs on both databases in test_telegram_qa and test_telegram_storage.
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, embedding_cache_dir, llm) -> Services:
-    settings = settings_for(tmp_path_factory.mktemp("llm"), embedding_cache_dir, openai_base_url=llm.base_url,
-                            openai_model="gpt-4o-mini", openai_api_key="sk-test")
-    built = make_services(settings, shared_embeddings(embedding_cache_dir), {**DOCS, "notice.md": NOTICE_DOC})
-    yield built
-    built.close()
+    with bot_services(tmp_path_factory.mktemp("llm"), embedding_cache_dir, {**DOCS, "notice.md": NOTICE_DOC},
+                      openai_base_url=llm.base_url, openai_model="gpt-4o-mini", openai_api_key="sk-test") as built:
+        yield built
 
 
 @pytest.fixture(autouse=True)
@@ -71,16 +64,8 @@ def fresh_llm(llm):
     yield
 
 
-@pytest_asyncio.fixture(loop_scope="module")
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def bot(services, tg) -> AsyncIterator[Application]:
-    async with running_bot(services, tg) as app:
-        yield app
+tg = tg_fixture(loop_scope="module")
+bot = bot_fixture(loop_scope="module")
 
 
 def body_and_sources(text: str, lang: str = "ko") -> tuple[str, dict[int, str]]:

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from standins import BotApiStandIn
-from telegram.ext import Application
 from telegram_harness import (
     BOT_USERNAME,
     KO_QUESTION,
-    TOKEN,
     UNANSWERABLE,
+    bot_fixture,
+    bot_services,
     buttons,
     is_answer,
-    make_services,
-    running_bot,
-    settings_for,
-    shared_embeddings,
+    tg_fixture,
 )
 
 from bot.services import Services
@@ -34,22 +29,12 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, embedding_cache_dir, module_database_url) -> Services:
-    settings = settings_for(tmp_path_factory.mktemp("qa"), embedding_cache_dir, database_url=module_database_url)
-    built = make_services(settings, shared_embeddings(embedding_cache_dir))
-    yield built
-    built.close()
+    with bot_services(tmp_path_factory.mktemp("qa"), embedding_cache_dir, database_url=module_database_url) as built:
+        yield built
 
 
-@pytest_asyncio.fixture(loop_scope="module")
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def bot(services, tg) -> AsyncIterator[Application]:
-    async with running_bot(services, tg) as app:
-        yield app
+tg = tg_fixture(loop_scope="module")
+bot = bot_fixture(loop_scope="module")
 
 
 async def ask(tg: BotApiStandIn, chat, text: str, timeout: float = 15.0, **kwargs) -> dict:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 from sqlalchemy import func, select
-from standins import BotApiStandIn
-from telegram.ext import Application
 from telegram_harness import (
     BOT_USERNAME,
     KO_QUESTION,
-    TOKEN,
+    bot_fixture,
+    bot_services,
     buttons,
     is_answer,
-    make_services,
-    running_bot,
-    settings_for,
-    shared_embeddings,
+    tg_fixture,
 )
 
 from bot.services import Services
@@ -28,22 +21,12 @@ from bot.strings import t
 
 @pytest.fixture
 def services(database_url, tmp_path, embedding_cache_dir) -> Services:
-    built = make_services(settings_for(tmp_path / "data", embedding_cache_dir, database_url=database_url),
-                          shared_embeddings(embedding_cache_dir))
-    yield built
-    built.close()
+    with bot_services(tmp_path / "data", embedding_cache_dir, database_url=database_url) as built:
+        yield built
 
 
-@pytest_asyncio.fixture
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
-
-
-@pytest_asyncio.fixture
-async def bot(services, tg) -> AsyncIterator[Application]:
-    async with running_bot(services, tg) as app:
-        yield app
+tg = tg_fixture()
+bot = bot_fixture()
 
 
 def rows_of(services: Services, user_id: int) -> dict[str, int]:

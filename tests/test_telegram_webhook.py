@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import httpx
 import pytest
-import pytest_asyncio
-from standins import BotApiStandIn
+from process_harness import clean_env, free_port, start_cafebot, stop
 from telegram_harness import (
-    BOT_USERNAME,
     KO_QUESTION,
-    TOKEN,
-    free_port,
+    bot_services,
     is_answer,
-    make_services,
-    settings_for,
-    shared_embeddings,
+    standin_env,
+    tg_fixture,
     webhook_bot,
     write_docs,
 )
@@ -36,16 +26,11 @@ SECRET = "cafe-Secret_2025"
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, embedding_cache_dir) -> Services:
-    settings = settings_for(tmp_path_factory.mktemp("hook"), embedding_cache_dir)
-    built = make_services(settings, shared_embeddings(embedding_cache_dir))
-    yield built
-    built.close()
+    with bot_services(tmp_path_factory.mktemp("hook"), embedding_cache_dir) as built:
+        yield built
 
 
-@pytest_asyncio.fixture(loop_scope="module")
-async def tg() -> AsyncIterator[BotApiStandIn]:
-    async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as standin:
-        yield standin
+tg = tg_fixture(loop_scope="module")
 
 
 async def test_webhook_mode_registers_the_secret_and_answers(tg, services):
@@ -82,17 +67,11 @@ async def test_webhook_refuses_updates_without_the_right_secret(tg, services):
 async def test_cafebot_run_serves_a_webhook_from_environment_settings(tg, tmp_path, embedding_cache_dir):
     """The real entry point in its own process: ingest knowledge/, warm up, set the webhook, answer, stop on SIGTERM."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_", "DATABASE_", "CHROMA_",
-                                                                     "WEBHOOK_"))}
-    env.update(
-        CAFEBOT_DATA_DIR=str(tmp_path / "data"), EMBEDDING_CACHE_DIR=str(embedding_cache_dir),
-        KNOWLEDGE_DIR=str(write_docs(tmp_path / "knowledge")), TELEGRAM_BOT_TOKEN=tg.token,
-        TELEGRAM_BASE_URL=f"{tg.url}/bot", TELEGRAM_BASE_FILE_URL=f"{tg.url}/file/bot",
-        WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
-        WEBHOOK_SECRET=SECRET, OPS_PORT="0",
-    )
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = clean_env(CAFEBOT_DATA_DIR=str(tmp_path / "data"), EMBEDDING_CACHE_DIR=str(embedding_cache_dir),
+                    KNOWLEDGE_DIR=str(write_docs(tmp_path / "knowledge")), OPS_PORT="0",
+                    **standin_env(tg, port, SECRET))
+    log = tmp_path / "stderr.log"
+    process = start_cafebot("run", env=env, cwd=tmp_path, log=log)
     try:
         await tg.signal.wait_until(lambda: tg.webhook, timeout=90)
         assert tg.webhook == {"url": f"http://127.0.0.1:{port}/hook", "secret_token": SECRET}, process.poll()
@@ -101,7 +80,7 @@ async def test_cafebot_run_serves_a_webhook_from_environment_settings(tg, tmp_pa
         answer = await tg.wait_for_message(chat, is_answer, timeout=20)
         assert "출처\n[1] 창업도약패키지 안내, 신청 자격" in answer["text"]
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.to_thread(process.communicate, timeout=30)
+        await stop(process)
+    stderr = log.read_text(errors="replace")
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr

@@ -51,26 +51,42 @@ class BotApiMethods(BotApiChatMethods):
     _local_dir: Path | None = None
 
     # -- messages ---------------------------------------------------------------------------------------
+    def _text_of(self, p: dict[str, Any], *, empty: str | None, too_long: str) -> tuple[str, list[dict[str, Any]]]:
+        """The request's text and entities (from parse_mode or entities), checked against the text limit."""
+        return self._formatted(
+            p.get("text"), p.get("parse_mode"), p.get("entities"), limit=MAX_TEXT, empty=empty, too_long=too_long
+        )
+
+    def _caption_of(
+        self, p: dict[str, Any], too_long: str = "message caption is too long"
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """The request's caption and caption_entities, checked against the caption limit; it may be empty."""
+        return self._formatted(
+            p.get("caption"),
+            p.get("parse_mode"),
+            p.get("caption_entities"),
+            limit=MAX_CAPTION,
+            empty=None,
+            too_long=too_long,
+        )
+
+    def _bot_sends(self, chat: TgChat, p: dict[str, Any], **content: Any) -> dict[str, Any]:
+        """A new message from the bot in `chat`, in the request's topic, replying and with the keyboard it asks for."""
+        return self._new_message(
+            chat,
+            self.bot_user,
+            thread_id=p.get("message_thread_id"),
+            reply_to=self._reply_target(chat, p),
+            **content,
+            reply_markup=self._inline_markup(p.get("reply_markup")),
+        )
+
     async def api_sendMessage(self, p: dict[str, Any]) -> Any:
         with self._lock:
             chat = self._writable_chat(p.get("chat_id"))
-            text, entities = self._formatted(
-                p.get("text"),
-                p.get("parse_mode"),
-                p.get("entities"),
-                limit=MAX_TEXT,
-                empty="message text is empty",
-                too_long="message is too long",
-            )
-            message = self._new_message(
-                chat,
-                self.bot_user,
-                thread_id=p.get("message_thread_id"),
-                reply_to=self._reply_target(chat, p),
-                text=text,
-                entities=entities,
-                reply_markup=self._inline_markup(p.get("reply_markup")),
-                link_preview_options=p.get("link_preview_options"),
+            text, entities = self._text_of(p, empty="message text is empty", too_long="message is too long")
+            message = self._bot_sends(
+                chat, p, text=text, entities=entities, link_preview_options=p.get("link_preview_options")
             )
             return copy.deepcopy(message)
 
@@ -83,14 +99,7 @@ class BotApiMethods(BotApiChatMethods):
             if not isinstance(draft_id, int) or draft_id == 0:
                 raise bad_request("draft_id must be non-zero")
             # Bot API 10.0: text is optional; an empty draft shows a "Thinking..." placeholder.
-            text, entities = self._formatted(
-                p.get("text"),
-                p.get("parse_mode"),
-                p.get("entities"),
-                limit=MAX_TEXT,
-                empty=None,
-                too_long="message is too long",
-            )
+            text, entities = self._text_of(p, empty=None, too_long="message is too long")
             self._state[chat.id].drafts.append(
                 {
                     "draft_id": draft_id,
@@ -130,14 +139,7 @@ class BotApiMethods(BotApiChatMethods):
             _, message = self._bot_message(p, "message to edit not found")
             if "text" not in message:
                 raise bad_request("there is no text in the message to edit")
-            text, entities = self._formatted(
-                p.get("text"),
-                p.get("parse_mode"),
-                p.get("entities"),
-                limit=MAX_TEXT,
-                empty="message text is empty",
-                too_long="MESSAGE_TOO_LONG",
-            )
+            text, entities = self._text_of(p, empty="message text is empty", too_long="MESSAGE_TOO_LONG")
             # Leaving reply_markup out removes the keyboard, as on Telegram.
             markup = self._inline_markup(p.get("reply_markup"))
             return self._apply_edit(message, {"text": text, "entities": entities, "reply_markup": markup})
@@ -147,14 +149,7 @@ class BotApiMethods(BotApiChatMethods):
             _, message = self._bot_message(p, "message to edit not found")
             if "text" in message:
                 raise bad_request("there is no caption in the message to edit")
-            caption, entities = self._formatted(
-                p.get("caption"),
-                p.get("parse_mode"),
-                p.get("caption_entities"),
-                limit=MAX_CAPTION,
-                empty=None,
-                too_long="MEDIA_CAPTION_TOO_LONG",
-            )
+            caption, entities = self._caption_of(p, too_long="MEDIA_CAPTION_TOO_LONG")
             markup = self._inline_markup(p.get("reply_markup"))
             return self._apply_edit(message, {"caption": caption, "caption_entities": entities, "reply_markup": markup})
 
@@ -213,22 +208,8 @@ class BotApiMethods(BotApiChatMethods):
             chat = self._writable_chat(p.get("chat_id"))
             content = {key: copy.deepcopy(source[key]) for key in _CONTENT_KEYS if key in source}
             if p.get("caption") is not None and "text" not in source:
-                content["caption"], content["caption_entities"] = self._formatted(
-                    p["caption"],
-                    p.get("parse_mode"),
-                    p.get("caption_entities"),
-                    limit=MAX_CAPTION,
-                    empty=None,
-                    too_long="message caption is too long",
-                )
-            message = self._new_message(
-                chat,
-                self.bot_user,
-                thread_id=p.get("message_thread_id"),
-                reply_to=self._reply_target(chat, p),
-                reply_markup=self._inline_markup(p.get("reply_markup")),
-                **content,
-            )
+                content["caption"], content["caption_entities"] = self._caption_of(p)
+            message = self._bot_sends(chat, p, **content)
             return {"message_id": message["message_id"]}
 
     async def api_forwardMessage(self, p: dict[str, Any]) -> Any:
@@ -267,25 +248,9 @@ class BotApiMethods(BotApiChatMethods):
         stored = await self._input_file(p[kind], kind)
         with self._lock:
             chat = self._chat(p.get("chat_id"))
-            caption, entities = self._formatted(
-                p.get("caption"),
-                p.get("parse_mode"),
-                p.get("caption_entities"),
-                limit=MAX_CAPTION,
-                empty=None,
-                too_long="message caption is too long",
-            )
+            caption, entities = self._caption_of(p)
             media = self._media_field(stored, p.get("duration"), p.get("width"), p.get("height"))
-            message = self._new_message(
-                chat,
-                self.bot_user,
-                thread_id=p.get("message_thread_id"),
-                reply_to=self._reply_target(chat, p),
-                caption=caption or None,
-                caption_entities=entities,
-                reply_markup=self._inline_markup(p.get("reply_markup")),
-                **{kind: media},
-            )
+            message = self._bot_sends(chat, p, caption=caption or None, caption_entities=entities, **{kind: media})
             return copy.deepcopy(message)
 
     async def _input_file(self, value: Any, kind: str) -> StoredFile:
