@@ -75,7 +75,8 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services import build_services
 
     try:
-        info = build_services(settings).knowledge.remove_document(args.document_id)
+        # "cli": an operator's decision, so a shipped document stays removed after restarts (see the sync).
+        info = build_services(settings).knowledge.remove_document(args.document_id, removed_by="cli")
     except KeyError:
         print(t("cli.unknown_document", args.lang, id=args.document_id), file=sys.stderr)
         return 1

@@ -1,15 +1,27 @@
 """The shipped knowledge folder as an operator ships it: a release that drops a file takes its document out of the
-answers at the next start, while staff uploads, a missing or empty folder and pre-existing databases are safe."""
+answers at the next start, while staff uploads, a missing or empty folder and pre-existing databases are safe; a
+shipped document staff removed stays removed until a release changes it or staff upload it again."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import inspect, text
-from telegram_harness import DOCS, settings_for, shared_embeddings, write_docs
+from standins import BotApiStandIn
+from telegram_harness import (
+    BOT_USERNAME,
+    DOCS,
+    TOKEN,
+    has_button,
+    running_bot,
+    settings_for,
+    shared_embeddings,
+    write_docs,
+)
 
 from bot.config import Settings
 from bot.services import Services, build_services, sync_knowledge_dir
@@ -50,11 +62,15 @@ def setup(tmp_path: Path, cache: Path, database_url: str) -> tuple[Settings, Pat
     return settings_for(tmp_path / "data", cache, database_url=database_url, knowledge_dir=knowledge), knowledge
 
 
-def upload(services: Services, tmp_path: Path, name: str, body: str) -> None:
-    """What a staff member's upload through the bot does once the file is downloaded."""
+def upload(services: Services, tmp_path: Path, name: str, body: str) -> str:
+    """What a staff member's upload through the bot does once the file is downloaded; the document's id."""
     staged = tmp_path / f"staged-{name}"
     staged.write_text(body, encoding="utf-8")
-    services.uploads.ingest(staged, name, STAFF)
+    return services.uploads.ingest(staged, name, STAFF).document.id
+
+
+def doc_id(services: Services, title: str) -> str:
+    return next(d.id for d in services.knowledge.list_documents() if d.title == title)
 
 
 def test_a_file_dropped_from_the_folder_is_no_longer_answered_from_after_a_restart(tmp_path, embedding_cache_dir,
@@ -171,15 +187,108 @@ def test_migration_0006_marks_staff_uploads_and_downgrades_without_losing_docume
         engine.dispose()
 
 
-def test_export_and_import_carry_where_documents_came_from(tmp_path, embedding_cache_dir, database_url):
+def test_export_and_import_carry_where_documents_came_from_and_what_staff_removed(tmp_path, embedding_cache_dir,
+                                                                                    database_url):
     from bot.ops.transfer import export_archive, import_and_reindex
 
     settings, knowledge = setup(tmp_path, embedding_cache_dir, database_url)
     with started(settings) as services:
+        services.uploads.remove(doc_id(services, LEAP), STAFF)
         archive = export_archive(services.db, services.settings, tmp_path / "move.zip").path
     target = settings_for(tmp_path / "moved", embedding_cache_dir, knowledge_dir=knowledge)
     import_and_reindex(target, archive, embeddings=shared_embeddings(embedding_cache_dir))
-    # The moved deployment still knows which documents the folder owns: a dropped file leaves there too.
+    # The moved deployment still knows which documents the folder owns (a dropped file leaves there too) and which
+    # one staff removed (its file, still in the folder, stays out).
     shutil.move(knowledge / "academy.md", tmp_path / "academy.md")
     with started(target) as services:
+        assert titles(services) == {CAFE}
+        assert LEAP not in cited(services, LEAP_QUESTION)
+
+
+def test_a_shipped_document_staff_removed_stays_removed_until_a_release_changes_it(tmp_path, embedding_cache_dir,
+                                                                                   database_url, caplog):
+    settings, knowledge = setup(tmp_path, embedding_cache_dir, database_url)
+    with started(settings) as services:
+        removed = services.uploads.remove(doc_id(services, LEAP), STAFF)
+        assert removed.title == LEAP
+
+    for _restart in range(2):  # its file is still in the folder, with the same bytes
+        with started(settings) as services:
+            assert titles(services) == {ACADEMY, CAFE}
+            assert LEAP not in cited(services, LEAP_QUESTION)
+            assert ACADEMY in cited(services, ACADEMY_QUESTION) and CAFE in cited(services, CAFE_QUESTION)
+
+    # An operator's `cafebot remove` is a decision as well.
+    with started(settings) as services:
+        services.knowledge.remove_document(doc_id(services, CAFE), removed_by="cli")
+    with started(settings) as services:
+        assert titles(services) == {ACADEMY}
+
+    # A release ships a new programme text under the same path: new content, answered from again.
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="bot.knowledge.shipped_sync")
+    (knowledge / "leap.md").write_text(DOCS["leap.md"].replace("최대 3억 원", "최대 4억 원"), encoding="utf-8")
+    with started(settings) as services:
+        assert titles(services) == {LEAP, ACADEMY}
+        assert LEAP in cited(services, LEAP_QUESTION)
+        assert "최대 4억 원" in " ".join(p.text for p in services.knowledge.search("사업화 자금은 얼마나 지원하나요?", 10))
+    assert "leap.md is back as document" in caplog.text
+    with started(settings) as services:
+        assert titles(services) == {LEAP, ACADEMY}
+
+
+def test_staff_uploading_a_removed_shipped_document_again_brings_it_back_for_good(tmp_path, embedding_cache_dir,
+                                                                                  database_url):
+    settings, _ = setup(tmp_path, embedding_cache_dir, database_url)
+    with started(settings) as services:
+        services.uploads.remove(doc_id(services, LEAP), STAFF)
+    with started(settings) as services:
+        assert LEAP not in titles(services)
+        upload(services, tmp_path, "leap.md", DOCS["leap.md"])  # the very same file
+        assert LEAP in cited(services, LEAP_QUESTION)
+
+    for _restart in range(2):
+        with started(settings) as services:
+            assert titles(services) == {LEAP, ACADEMY, CAFE}
+            assert LEAP in cited(services, LEAP_QUESTION)
+
+    # Removed once more, uploaded and the upload undone: removed it is, restarts included.
+    with started(settings) as services:
+        services.uploads.remove(doc_id(services, LEAP), STAFF)
+        services.uploads.undo(upload(services, tmp_path, "leap.md", DOCS["leap.md"]), STAFF)
+    with started(settings) as services:
+        assert titles(services) == {ACADEMY, CAFE}
+
+
+def test_a_file_a_release_dropped_and_a_later_release_ships_again_comes_back(tmp_path, embedding_cache_dir,
+                                                                            database_url):
+    settings, knowledge = setup(tmp_path, embedding_cache_dir, database_url)
+    with started(settings):
+        pass
+    shutil.move(knowledge / "academy.md", tmp_path / "academy.md")
+    with started(settings) as services:
         assert titles(services) == {LEAP, CAFE}
+    shutil.move(tmp_path / "academy.md", knowledge / "academy.md")  # the sync's removal was no one's decision
+    with started(settings) as services:
+        assert titles(services) == {LEAP, ACADEMY, CAFE}
+        assert ACADEMY in cited(services, ACADEMY_QUESTION)
+
+
+async def test_a_shipped_document_removed_on_telegram_is_still_gone_after_a_restart(tmp_path, embedding_cache_dir,
+                                                                                    database_url):
+    settings, _ = setup(tmp_path, embedding_cache_dir, database_url)
+    settings = settings.model_copy(update={"staff_user_ids": [STAFF]})
+    with started(settings) as services:
+        leap = doc_id(services, LEAP)
+        async with BotApiStandIn(token=TOKEN, bot_username=BOT_USERNAME) as tg, running_bot(services, tg):
+            staff = tg.private_chat(STAFF, "직원", language_code="ko")
+            await tg.send_command(staff, staff.user, "doc", leap)
+            detail = await tg.wait_for_message(staff, has_button("sd:rm:"))
+            await tg.press_button(staff, staff.user, detail, f"sd:rm:{leap}")
+            confirm = await tg.wait_for_message(staff, has_button(f"sd:rmok:{leap}"))
+            await tg.press_button(staff, staff.user, confirm, f"sd:rmok:{leap}")
+            await tg.wait_for_message(staff, lambda m: m["text"].startswith("삭제했습니다"), edits=True)
+
+    with started(settings) as services:  # a restart or redeploy with the same knowledge folder
+        assert titles(services) == {ACADEMY, CAFE}
+        assert LEAP not in cited(services, LEAP_QUESTION)

@@ -21,6 +21,7 @@ from bot.storage.models import (
     KnowledgeState,
     KnowledgeVectorGC,
     KnowledgeVersion,
+    RemovedFile,
     utcnow,
 )
 
@@ -136,6 +137,32 @@ def sweep_candidates(session: Session, older_than: timedelta) -> list[str]:
         )
     )
     return list(rows)
+
+
+def delete_document(session: Session, doc: KnowledgeDocument, removed_by: str | None) -> list[str]:
+    """Delete a document (its versions and chunks go with it), marking its vectors for the sweep; returns its
+    version ids.
+
+    `removed_by` ("staff:<Telegram id>" or "cli") says a person decided it: the bytes of every version it had are
+    remembered in kb_removed_files, so the start-up sync does not bring the shipped folder's copy back. The sync's
+    own removals (a file dropped from the folder) pass None: nothing to remember, the file is gone.
+    """
+    versions = list(doc.versions)
+    for v in versions:
+        mark_for_sweep(session, v.id)
+    if removed_by is not None:
+        path = doc.origin_path if doc.origin == KNOWLEDGE_DIR else None
+        for content_hash in sorted({v.content_hash for v in versions}):
+            row = session.get(RemovedFile, content_hash) or RemovedFile(content_hash=content_hash)
+            row.title, row.origin_path, row.removed_by, row.removed_at = doc.title, path, removed_by, utcnow()
+            session.add(row)
+    session.delete(doc)
+    return [v.id for v in versions]
+
+
+def forget_removal(session: Session, content_hash: str) -> None:
+    """Ingesting these bytes on purpose (a staff upload, `cafebot ingest`) undoes an earlier removal of them."""
+    session.execute(delete(RemovedFile).where(RemovedFile.content_hash == content_hash))
 
 
 def drop_inactive_chunks(session: Session, document_id: str, keep_version_id: str | None) -> list[str]:

@@ -224,6 +224,7 @@ class KnowledgeBase:
                     for v in stale:
                         registry.mark_for_sweep(s, v)
                     registry.unmark_for_sweep(s, version_id)
+                    registry.forget_removal(s, content_hash)  # the sync skips removed bytes: this is on purpose
                     registry.bump_revision(s)
             except Exception:
                 log.exception("ingestion of %s failed; removing its staged vectors", name)
@@ -337,18 +338,17 @@ class KnowledgeBase:
         assert info is not None
         return info
 
-    def remove_document(self, document_id: str) -> registry.DocumentInfo:
-        """Remove a document and every chunk of it from SQL, Chroma and BM25."""
+    def remove_document(self, document_id: str, *, removed_by: str | None = None) -> registry.DocumentInfo:
+        """Remove a document and every chunk of it from SQL, Chroma and BM25.
+
+        `removed_by` ("staff:<id>", "cli") marks a person's removal: see registry.delete_document."""
         with self._write_lock:
             with self.db.session() as s:
                 info = registry.get_document(s, document_id)
                 doc = s.get(KnowledgeDocument, document_id)
                 if doc is None or info is None:
                     raise KeyError(document_id)
-                versions = [v.id for v in doc.versions]
-                for v in versions:
-                    registry.mark_for_sweep(s, v)
-                s.delete(doc)
+                versions = registry.delete_document(s, doc, removed_by)
                 registry.bump_revision(s)
             self._drop_vectors(versions)
         self.refresh()

@@ -5,6 +5,11 @@ whose file is no longer there is removed from SQL, Chroma and BM25, so a release
 document stops it being cited. Only documents the sync itself ingested (origin "knowledge_dir") are ever removed:
 staff uploads and `cafebot ingest` documents are people's decisions, including a shipped document that staff have
 since replaced by an upload.
+
+A shipped document a person removed (staff on Telegram, `cafebot remove`) is a decision too: the removal recorded
+its files' bytes (kb_removed_files, registry.delete_document) and a folder file with those bytes is not ingested
+again. A release that ships different bytes under that path brings new content, not the removed one: it comes
+back as a new document, with an info log line, and the old record goes.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.knowledge import registry
 from bot.knowledge.errors import DocumentRejected
@@ -27,7 +32,7 @@ from bot.knowledge.registry import (
     DocumentOrigin,
 )
 from bot.knowledge.service import KnowledgeBase
-from bot.storage.models import KnowledgeDocument, KnowledgeVersion
+from bot.storage.models import KnowledgeDocument, KnowledgeVersion, RemovedFile
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ class SyncReport:
     removed: list[DocumentInfo] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # paths relative to the folder
     replaced_by_hand: list[str] = field(default_factory=list)
+    removed_by_hand: list[str] = field(default_factory=list)
 
 
 def folder_files(directory: Path) -> dict[str, Path]:
@@ -66,9 +72,20 @@ def sync_shipped_folder(kb: KnowledgeBase, directory: Path) -> SyncReport:
     with kb.db.session() as s:
         shipped_before = set(s.scalars(select(KnowledgeDocument.id).where(KnowledgeDocument.origin == KNOWLEDGE_DIR)))
 
+    with kb.db.session() as s:
+        removals = {r.content_hash: r for r in s.scalars(select(RemovedFile))}
     seen: set[str] = set()  # documents the folder's files resolve to now
     for rel, path in files.items():
-        owner = _replaced_by_hand(kb, path)
+        content_hash = registry.file_hash(path)
+        with kb.db.session() as s:
+            shown = registry.find_by_hash(s, content_hash) is not None  # then ingest_file reports it unchanged
+        removal = None if shown else removals.get(content_hash)
+        if removal is not None:
+            log.info("not ingesting %s: %s removed its document %r on %s", rel, removal.removed_by, removal.title,
+                     removal.removed_at.date().isoformat())
+            report.removed_by_hand.append(rel)
+            continue
+        owner = None if shown else _replaced_by_hand(kb, content_hash)
         if owner is not None:
             # Re-ingesting it would bring the old text back over what staff (or an operator) put in its place.
             log.info("not ingesting %s: its document %s has since been replaced by hand", rel, owner)
@@ -85,8 +102,10 @@ def sync_shipped_folder(kb: KnowledgeBase, directory: Path) -> SyncReport:
             _claim(kb, result.document.id, rel)  # keeps origin_path right when a release renames a file
         else:
             report.changed += 1
+            _supersede_removals(kb, rel, result.document, [r for r in removals.values() if r.origin_path == rel])
 
-    _remove_dropped(kb, directory, seen, shipped_before, set(report.rejected) | set(report.replaced_by_hand), report)
+    kept = set(report.rejected) | set(report.replaced_by_hand) | set(report.removed_by_hand)
+    _remove_dropped(kb, directory, seen, shipped_before, kept, report)
     kb.sweep()
     return report
 
@@ -126,12 +145,22 @@ def _claim(kb: KnowledgeBase, document_id: str, rel: str) -> None:
             doc.origin, doc.origin_path = KNOWLEDGE_DIR, rel
 
 
-def _replaced_by_hand(kb: KnowledgeBase, path: Path) -> str | None:
-    """The staff- or CLI-owned document that once had exactly this file as a version and has another one now."""
-    content_hash = registry.file_hash(path)
+def _supersede_removals(kb: KnowledgeBase, rel: str, document: DocumentInfo, removals: list[RemovedFile]) -> None:
+    """A removed shipped file came back with different bytes: new content from a release, so it is answered from
+    again (the decision was about the old text). The old record goes, so the log line is written once."""
+    if not removals:
+        return
+    for r in removals:
+        log.info("%s is back as document %s (%s): %s removed the earlier %r on %s, this release ships different "
+                 "content", rel, document.id, document.title, r.removed_by, r.title, r.removed_at.date().isoformat())
     with kb.db.session() as s:
-        if registry.find_by_hash(s, content_hash) is not None:
-            return None  # some document shows these bytes now: ingest_file reports it unchanged
+        s.execute(delete(RemovedFile).where(RemovedFile.content_hash.in_([r.content_hash for r in removals])))
+
+
+def _replaced_by_hand(kb: KnowledgeBase, content_hash: str) -> str | None:
+    """The staff- or CLI-owned document that once had exactly these bytes as a version and has another one now
+    (the caller checked that no document shows them now)."""
+    with kb.db.session() as s:
         return s.scalar(
             select(KnowledgeDocument.id)
             .join(KnowledgeVersion, KnowledgeVersion.document_id == KnowledgeDocument.id)

@@ -6,10 +6,11 @@ CRC-checked per member so a damaged copy is detected on import. Inside: `manifes
 non-secret settings) and one JSON Lines file per table under `tables/`, so it stays readable with standard tools.
 
 Exported: the knowledge base registry (documents, versions, chunks with text, tokens and page metadata, enough
-to rebuild both indexes without the original files), expert tickets with their relayed messages, ratings and
-message links, experts, staff, subscriptions, and announcements (so a moved deployment never announces a version
-twice). Not exported: founders' conversations and question log (personal data that expires with retention, not
-worth copying), the outbox, seen updates and half-finished intakes (in-flight state: stop the bot first).
+to rebuild both indexes without the original files; the files removed by hand, so the shipped folder does not
+bring them back there), expert tickets with their relayed messages, ratings and message links, experts, staff,
+subscriptions, and announcements (so a moved deployment never announces a version twice). Not exported:
+founders' conversations and question log (personal data that expires with retention, not worth copying), the
+outbox, seen updates and half-finished intakes (in-flight state: stop the bot first).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ FORMAT = "cafebot-export"
 FORMAT_VERSION = 1
 # Parents before children, so foreign keys hold while loading.
 TABLES = (
-    "kb_documents", "kb_versions", "kb_chunks",
+    "kb_documents", "kb_versions", "kb_chunks", "kb_removed_files",
     "esc_experts", "esc_tickets", "esc_messages", "esc_message_links",
     "staff_members", "subscriptions", "announcements", "expiry_notices",
 )

@@ -69,9 +69,13 @@ class UploadService:
     def _kept_path(self, document_id: str) -> Path:
         return self.store_dir / "kept" / document_id / "file"
 
-    def undo(self, document_id: str) -> DocumentInfo:
-        """Remove a just-added document again."""
-        info = self.knowledge.remove_document(document_id)
+    def undo(self, document_id: str, staff_id: int) -> DocumentInfo:
+        """Remove a just-added document again: a removal like `remove` (an upload that undid an earlier removal
+        of a shipped document puts that removal back)."""
+        return self.remove(document_id, staff_id)
+
+    def _drop(self, document_id: str, removed_by: str | None) -> DocumentInfo:
+        info = self.knowledge.remove_document(document_id, removed_by=removed_by)
         shutil.rmtree(self._kept_path(document_id).parent, ignore_errors=True)
         return info
 
@@ -85,11 +89,13 @@ class UploadService:
         shutil.copyfile(kept, staged)
         result = self.ingest(staged, name, staff_id, replace_document_id=target_id)
         if new_document_id != target_id:
-            self.undo(new_document_id)
+            self._drop(new_document_id, None)  # not a removal of its bytes: they live on as the target's version
         return result
 
-    def remove(self, document_id: str) -> DocumentInfo:
-        return self.undo(document_id)
+    def remove(self, document_id: str, staff_id: int) -> DocumentInfo:
+        """Remove a document for good: a shipped one stays removed after restarts while the folder ships the
+        same file (registry.delete_document)."""
+        return self._drop(document_id, f"staff:{staff_id}")
 
     def set_title(self, document_id: str, title: str) -> DocumentInfo:
         return self.knowledge.update_metadata(document_id, title=title.strip()[:200])

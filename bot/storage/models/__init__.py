@@ -17,6 +17,7 @@ from bot.storage.models.knowledge import (
     KnowledgeState,
     KnowledgeVectorGC,
     KnowledgeVersion,
+    RemovedFile,
 )
 from bot.storage.models.staff import (
     Announcement,
@@ -28,7 +29,7 @@ from bot.storage.models.staff import (
 
 __all__ = [
     "Base", "utcnow", "ChatUser", "ConversationTurn", "QuestionLog", "KnowledgeChunk", "KnowledgeDocument",
-    "KnowledgeState", "KnowledgeVectorGC", "KnowledgeVersion",
+    "KnowledgeState", "KnowledgeVectorGC", "KnowledgeVersion", "RemovedFile",
     "Announcement", "AnnouncementDelivery", "ExpiryNotice", "StaffMember", "Subscription",
     "ConversationState", "Expert", "MessageLink", "OutboxItem", "SeenUpdate", "Ticket", "TicketMessage",
 ]

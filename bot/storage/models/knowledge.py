@@ -1,4 +1,4 @@
-"""Knowledge base tables: documents, versions, chunks, revision, vector sweep list."""
+"""Knowledge base tables: documents, versions, chunks, revision, vector sweep list, files removed by hand."""
 
 from __future__ import annotations
 
@@ -99,3 +99,23 @@ class KnowledgeVectorGC(Base):
 
     version_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RemovedFile(Base):
+    """The bytes of a document a person removed (staff on Telegram, an operator with `cafebot remove`): the
+    start-up sync of the shipped folder does not ingest a file with these bytes again, so a shipped document
+    removed on purpose stays removed across restarts and redeploys. One row per version the document had.
+
+    Different bytes under the same path (a release updating the file) are new content and come back; an explicit
+    ingestion of these bytes (a staff upload, `cafebot ingest`) deletes the row. See bot/knowledge/shipped_sync.py.
+    """
+
+    __tablename__ = "kb_removed_files"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    # The file's path in the shipped folder when the document came from it (NULL: an upload or `cafebot ingest`).
+    origin_path: Mapped[str | None] = mapped_column(String(500))
+    # "staff:<Telegram user id>" or "cli".
+    removed_by: Mapped[str] = mapped_column(String(32))
+    removed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -205,7 +205,7 @@ async def on_doc_button(update: Update, context: Context) -> None:
         if doc.version > 1:
             await reply(t("staff.undo.only_new", lang))
             return
-        await asyncio.to_thread(uploads.undo, doc_id)
+        await asyncio.to_thread(uploads.undo, doc_id, staff_id)
         log.info("staff %s undid the upload of %s", staff_id, doc_id)
         await query.edit_message_reply_markup(None)
         await reply(t("staff.undo.done", lang, title=doc.title))
@@ -231,7 +231,7 @@ async def on_doc_button(update: Update, context: Context) -> None:
     elif action == "rm":
         await reply(t("staff.remove.confirm", lang, title=doc.title), reply_markup=_confirm(lang, f"sd:rmok:{doc_id}"))
     elif action == "rmok":
-        await asyncio.to_thread(uploads.remove, doc_id)
+        await asyncio.to_thread(uploads.remove, doc_id, staff_id)
         log.info("staff %s removed document %s", staff_id, doc_id)
         await query.edit_message_text(t("staff.remove.done", lang, title=doc.title))
     elif action == "new":
