@@ -87,8 +87,10 @@ def answer_requests(llm: OpenAIStandIn, since: int = 0) -> list[Any]:
 async def test_private_chat_streams_drafts_then_a_final_cited_answer(tg, bot, llm):
     chat = tg.private_chat(5001, "지우")
     since = len(llm.chat_requests)
+    llm.delay_next(1.5)  # a model slow to start: the founder sees "typing…" meanwhile
     await tg.send_text(chat, chat.user, KO_QUESTION)
     final = await tg.wait_for_message(chat, is_answer, timeout=15)
+    assert "typing" in tg.chat_actions(chat)
 
     drafts = tg.drafts(chat)
     assert len(drafts) >= 2

@@ -96,12 +96,15 @@ async def deliver(bot: Bot, target: Target, chunks: list[Chunk], markup: InlineK
 class TypingIndicator:
     """Shows "typing…" while an answer is prepared; Telegram shows it ~5 s, so it is renewed every `every` s.
 
+    Nothing is sent when the answer is ready within `delay`: an extractive answer takes tens of milliseconds,
+    and every request counts against the bot's ~30 per second (AIORateLimiter); a typing flash for each of
+    them halved the answers per second (bench/answer_speed.py: 15.2/s with it, README "Benchmarks").
     `every=None` sends it once: in groups every request counts against the ~20 a minute Telegram allows,
     and the edited preview already shows progress there.
     """
 
-    def __init__(self, bot: Bot, target: Target, every: float | None = 4.5) -> None:
-        self.bot, self.target, self.every = bot, target, every
+    def __init__(self, bot: Bot, target: Target, every: float | None = 4.5, delay: float = 0.5) -> None:
+        self.bot, self.target, self.every, self.delay = bot, target, every, delay
         self._task: asyncio.Task[None] | None = None
 
     async def _send(self) -> None:
@@ -111,15 +114,15 @@ class TypingIndicator:
         except TelegramError as exc:  # cosmetic: never let it cost the answer
             log.debug("typing indicator failed: %s", exc)
 
-    async def _renew(self, every: float) -> None:
-        while True:
-            await asyncio.sleep(every)
+    async def _show(self) -> None:
+        await asyncio.sleep(self.delay)
+        await self._send()
+        while self.every:
+            await asyncio.sleep(self.every)
             await self._send()
 
     async def __aenter__(self) -> Self:
-        await self._send()
-        if self.every:
-            self._task = asyncio.create_task(self._renew(self.every))
+        self._task = asyncio.create_task(self._show())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
