@@ -131,6 +131,8 @@ async def test_intake_dm_routing_relay_close_and_rating(tg, make):
         # Routed by DM to the fintech expert: the card with the fields and buttons, then the deck.
         expert_card = await tg.wait_for_message(fin, lambda m: "esc:claim:1" in buttons(m))
         assert "핀테크 간편 정산 앱" in expert_card["text"] and "민지" not in expert_card["text"]  # no contact
+        stored = services.escalation.tickets.get(1)
+        assert stored.founder_name == "" and stored.founder_username is None  # not even kept (minimum collection)
         deck = await tg.wait_for_message(fin, lambda m: "document" in m)
         assert deck["document"]["file_name"] == "deck.pdf"
         await tg.expect_no_message(bio, within=0.3)

@@ -202,10 +202,13 @@ async def on_confirm(update: Update, context: Context) -> int:
     draft = await asyncio.to_thread(_draft, context, update)
     attachment = draft.get("attachment") or {}
     tickets = services.escalation.tickets
+    # Minimum collection (PIPA): the founder's name and username are kept only when experts are shown them.
+    contact = services.settings.expert_show_founder_contact
     try:
         ticket = await asyncio.to_thread(
-            tickets.create_ticket, founder_id=user.id, founder_chat_id=chat.id, founder_name=user.full_name,
-            founder_username=user.username, fields=draft["fields"], lang=lang,
+            tickets.create_ticket, founder_id=user.id, founder_chat_id=chat.id,
+            founder_name=user.full_name if contact else "", founder_username=user.username if contact else None,
+            fields=draft["fields"], lang=lang,
             attachment_file_id=attachment.get("file_id"), attachment_kind=attachment.get("kind"))
     except EscalationError as err:
         log.info("intake incomplete: %s", err.code)
