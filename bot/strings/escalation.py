@@ -107,7 +107,6 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.sla.reassigned_staff": {"ko": "⚠️ #{id}가 기한 내에 처리되지 않아 다시 배정했습니다(→ {expert}).",
                                  "en": "⚠️ #{id} was not claimed in time and was reassigned (→ {expert})."},
     "esc.err.not_expert": {"ko": "등록된 전문가만 할 수 있습니다.", "en": "Only registered experts can do this."},
-    "esc.err.not_staff": {"ko": "운영진만 쓸 수 있는 명령입니다.", "en": "This command is for staff only."},
     "esc.err.no_ticket": {"ko": "그런 접수번호가 없습니다.", "en": "No such ticket."},
     "esc.err.taken": {"ko": "다른 전문가가 맡은 건입니다.", "en": "Another expert has this ticket."},
     "esc.err.closed": {"ko": "이미 종료된 건입니다.", "en": "This ticket is already closed."},

@@ -16,6 +16,7 @@ from bot.staff.roles import parse_user_id
 from bot.storage.models.escalation import Ticket
 from bot.strings import t
 from bot.telegram.context import Context, resolve_language, services_of
+from bot.telegram.handlers.staff import staff_lang
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +54,10 @@ async def on_queue(update: Update, context: Context) -> None:
 
 async def on_tickets(update: Update, context: Context) -> None:
     """/tickets [state] [expert=ID] [age=days] [csv]"""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    message = update.effective_message
+    if message is None or (lang := await staff_lang(update, context)) is None:
         return
     services = services_of(context)
-    lang = await resolve_language(update, context)
-    if not await asyncio.to_thread(services.staff.is_staff, user.id):
-        # Not staff, so most likely a founder: identified by the context's pseudonym, not the Telegram id.
-        log.warning("refused /tickets: not staff")
-        await message.reply_text(t("esc.err.not_staff", lang))
-        return
     state, expert, age, as_csv = None, None, None, False
     try:
         for arg in context.args or []:
@@ -88,15 +83,10 @@ async def on_tickets(update: Update, context: Context) -> None:
 
 async def on_expert(update: Update, context: Context) -> None:
     """/expert add <id> <capacity> <specialties,comma> [alias...] | /expert remove <id>"""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    message = update.effective_message
+    if message is None or (lang := await staff_lang(update, context)) is None:
         return
     services = services_of(context)
-    lang = await resolve_language(update, context)
-    if not await asyncio.to_thread(services.staff.is_staff, user.id):
-        log.warning("refused /expert: not staff")  # the attempt's pseudonym is in the context
-        await message.reply_text(t("esc.err.not_staff", lang))
-        return
     args = context.args or []
     tickets = services.escalation.tickets
     try:
