@@ -1,80 +1,21 @@
 """Chunking for Korean programme documents: keeps sentences whole, follows the □ ○ - ※ ① bullet hierarchy,
-and carries the current heading into every chunk so a passage makes sense on its own."""
+gives every FAQ question/answer pair a chunk of its own, and carries the current heading (and a table's header
+row) into every chunk so a passage makes sense on its own."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from langchain_core.documents import Document
 from langchain_text_splitters import TextSplitter
 
 from bot.knowledge.morphemes import sentences
+from bot.knowledge.structure import Unit, UnitKind, label_of, units
 
 TokenCounter = Callable[[str], int]
 
-# Level 0: document headings and □/■ items; level 1: ○/◦/●; level 2: -, ·, ※, ①…, 1), 가.
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_TOP = re.compile(r"^\s*[□■◆◇▣]\s*")
-_MID = re.compile(r"^\s*[○◦●◎]\s*")
-_LOW = re.compile(r"^\s*(?:[-–·•▪※*]|[①-⑳]|\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|\([가-하]\))\s*")
-_TABLE_ROW = re.compile(r"\s\|\s")
-# FAQ questions ("Q. …") head their answers the way headings do.
-_FAQ_QUESTION = re.compile(r"^\s*(?:Q|질문)\s*[.:)]\s*\S")
-
-
-@dataclass
-class _Unit:
-    text: str
-    level: int  # 0 heading/top bullet, 1 mid bullet, 2 low bullet or paragraph, 3 table row
-    is_heading: bool
-
-
-def units(text: str) -> list[_Unit]:
-    """Group lines into structural units: a bullet with its continuation lines, a paragraph, a table row."""
-    units: list[_Unit] = []
-    current: list[str] = []
-    level = 2
-    heading = False
-
-    def flush() -> None:
-        nonlocal current
-        if current:
-            units.append(_Unit(" ".join(current).strip(), level, heading))
-        current = []
-
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            flush()
-            continue
-        md = _HEADING.match(line) or _FAQ_QUESTION.match(line)
-        if md:
-            flush()
-            units.append(_Unit(line, 0, True))
-            continue
-        if _TABLE_ROW.search(line):
-            flush()
-            units.append(_Unit(line, 3, False))
-            continue
-        starts = None
-        if _TOP.match(line):
-            starts, is_head = 0, True
-        elif _MID.match(line):
-            starts, is_head = 1, False
-        elif _LOW.match(line):
-            starts, is_head = 2, False
-        if starts is not None:
-            flush()
-            level, heading = starts, is_head
-            current = [line]
-        else:
-            if not current:
-                level, heading = 2, False
-            current.append(line)
-    flush()
-    return units
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s")
 
 
 class KoreanStructureSplitter(TextSplitter):
@@ -85,7 +26,7 @@ class KoreanStructureSplitter(TextSplitter):
         self._count = token_counter
         self._max = max_tokens
 
-    def _pieces(self, unit: _Unit) -> list[str]:
+    def _pieces(self, unit: Unit) -> list[str]:
         """A unit that is too long on its own is cut into sentences, and a runaway sentence into slices."""
         if self._count(unit.text) <= self._max:
             return [unit.text]
@@ -101,37 +42,46 @@ class KoreanStructureSplitter(TextSplitter):
     def split_text(self, text: str) -> list[str]:
         chunks: list[str] = []
         body: list[str] = []
-        # The markdown heading and the □ line the current passage falls under.
+        # The markdown heading, the □ line or FAQ question, and the table header the current passage falls under.
         heading_ctx = ""
         top_ctx = ""
+        table_ctx = ""
         used = 0
+        context_lines = 0
 
         def emit() -> None:
-            nonlocal body, used
-            if body:
+            nonlocal body, used, context_lines
+            if len(body) > context_lines:
                 chunks.append("\n".join(body))
-            body, used = [], 0
+            body, used, context_lines = [], 0, 0
 
         for unit in units(text):
-            if unit.is_heading:
-                # A new heading starts a new chunk once the current one holds something substantial.
-                if used > self._max // 3:
+            if unit.level == 0:
+                # A FAQ question always starts a chunk of its own, so each pair is one answer unit; other sections
+                # start one once the current chunk holds something substantial.
+                if (unit.kind == UnitKind.QUESTION and len(body) > context_lines) or used > self._max // 3:
                     emit()
                 line = unit.text[:200]
-                if _HEADING.match(unit.text):
+                if _MARKDOWN_HEADING.match(unit.text):
                     heading_ctx, top_ctx = line, ""
+                elif unit.kind == UnitKind.TEXT:
+                    label = label_of(unit.text)
+                    top_ctx = f"□ {label[0]}" if label else ""
                 else:
                     top_ctx = line
+            table_ctx = unit.header if unit.kind == UnitKind.TABLE else ""
             for piece in self._pieces(unit):
-                context = "\n".join(c for c in (heading_ctx, top_ctx) if c and c != piece)
+                wanted = [heading_ctx, top_ctx] + ([table_ctx] if unit.kind == UnitKind.TABLE else [])
+                context = [c for c in wanted if c and not piece.startswith(c)]
                 cost = self._count(piece)
                 if used and used + cost > self._max:
                     emit()
                 if not body and context:
-                    body.append(context)
-                    used = self._count(context)
+                    body = list(context)
+                    used = self._count("\n".join(context))
+                    context_lines = len(context)
                     if used + cost > self._max:  # context would push the piece over: drop the context
-                        body, used = [], 0
+                        body, used, context_lines = [], 0, 0
                 body.append(piece)
                 used += cost
         emit()
