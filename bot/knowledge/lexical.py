@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 import bm25s
@@ -38,6 +40,7 @@ class LexicalIndex:
         self._bm25: bm25s.BM25 | None = None
         self._sorted_vocab: list[str] | None = None
         corpus = [e.tokens or ["\u2205"] for e in entries]
+        self._df = Counter(t for e in entries for t in set(e.tokens))
         if corpus:
             self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
             self._bm25.index(corpus, show_progress=False)
@@ -52,6 +55,20 @@ class LexicalIndex:
             self._sorted_vocab = sorted(self._bm25.vocab_dict)
         i = bisect.bisect_left(self._sorted_vocab, term)
         return i < len(self._sorted_vocab) and self._sorted_vocab[i].startswith(term)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency over the active chunks; a term no chunk has weighs the most."""
+        n = len(self.ids)
+        return math.log((n + 1) / (self._df.get(term, 0) + 0.5))
+
+    def knows_phrase(self, phrase: str) -> bool:
+        """Whether the phrase, or every content morpheme of it, is known ("수자원공사" → 수자원 + 공사)."""
+        from bot.knowledge.morphemes import terms
+
+        if self.knows(phrase.lower()):
+            return True
+        parts = terms(phrase)
+        return bool(parts) and all(self.knows(p) for p in parts)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.knowledge import registry
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.lexical import LexicalIndex
-from bot.knowledge.morphemes import proper_names, terms
+from bot.knowledge.morphemes import content_nouns, proper_names, terms
 from bot.knowledge.search import NON_KOREAN_LEXICAL_WEIGHT, Passage, SearchMode, fuse, is_korean
 from bot.knowledge.vectorstore import DenseHit, VectorIndex
 from bot.storage.db import Database
@@ -34,6 +34,7 @@ class IndexReader:
         self._read_lock = threading.Lock()
         self._lexical = LexicalIndex([], -1)
         self._active: list[str] = []
+        self._programme_titles: dict[str, list[str]] = {}
 
     def refresh(self) -> int:
         """Rebuild the BM25 snapshot and active set if another writer (here or in another process) moved the revision."""
@@ -48,8 +49,10 @@ class IndexReader:
                 revision = registry.current_revision(s)
                 entries = registry.lexical_entries(s)
                 active = registry.active_version_ids(s)
+                titles = registry.programme_titles(s)
             self._lexical = LexicalIndex(entries, revision)
             self._active = active
+            self._programme_titles = titles
             log.debug("knowledge base at revision %d: %d chunks", revision, len(entries))
         return revision
 
@@ -87,7 +90,23 @@ class IndexReader:
         documents never name): a sign the documents cannot answer it, whatever the similarity says."""
         self.refresh()
         lexical = self._lexical
-        return [name for name in proper_names(query) if not lexical.knows(name)]
+        return [name for name in proper_names(query) if not lexical.knows_phrase(name)]
+
+    def unknown_nouns(self, query: str) -> list[str]:
+        """Content nouns of a Korean query that no active document mentions (주차, 가입비): what it asks about
+        may simply not be in the documents."""
+        self.refresh()
+        lexical = self._lexical
+        return [noun for noun in content_nouns(query) if not lexical.knows_phrase(noun)]
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a BM25 term at the current snapshot."""
+        return self._lexical.idf(term)
+
+    def programme_titles(self) -> dict[str, list[str]]:
+        """Programme -> titles of its active documents, at the current revision."""
+        self.refresh()
+        return self._programme_titles
 
     def _dense(
         self, vector: list[float], depth: int, active: list[str], programme: str | None, valid_on: int | None

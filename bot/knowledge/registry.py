@@ -196,6 +196,19 @@ def lexical_entries(session: Session) -> list[LexicalEntry]:
     return [LexicalEntry(cid, tokens.split(), prog, date_int(valid)) for cid, tokens, prog, valid in rows]
 
 
+def programme_titles(session: Session) -> dict[str, list[str]]:
+    """The titles of the active documents of each programme: the names a programme goes by."""
+    rows = session.execute(
+        select(KnowledgeDocument.programme, KnowledgeDocument.title).where(
+            KnowledgeDocument.active_version_id.is_not(None), KnowledgeDocument.programme.is_not(None)
+        )
+    )
+    out: dict[str, list[str]] = {}
+    for programme, title in rows:
+        out.setdefault(programme, []).append(title)
+    return out
+
+
 def list_documents(session: Session) -> list[DocumentInfo]:
     rows = session.execute(
         select(KnowledgeDocument, KnowledgeVersion)

@@ -396,3 +396,15 @@ class KnowledgeBase:
     def unknown_names(self, query: str) -> list[str]:
         """See IndexReader.unknown_names."""
         return self.reader.unknown_names(query)
+
+    def unknown_nouns(self, query: str) -> list[str]:
+        """See IndexReader.unknown_nouns."""
+        return self.reader.unknown_nouns(query)
+
+    def idf(self, term: str) -> float:
+        """See LexicalIndex.idf (of the current snapshot)."""
+        return self.reader.idf(term)
+
+    def programme_titles(self) -> dict[str, list[str]]:
+        """See IndexReader.programme_titles."""
+        return self.reader.programme_titles()
