@@ -1,51 +1,188 @@
-"""Answers without an LLM: the one to three sentences of the retrieved passages closest to the question,
-quoted as written, each with its citation number."""
+"""Answers without an LLM: the sentence of the retrieved passages that answers the question, quoted as written
+with its citation, or nothing when no sentence does.
+
+A sentence is eligible only if it could be the answer: it is a statement (not a FAQ question, heading, table
+header or placeholder: see bot.knowledge.quotes), it carries the kind of answer asked for (an amount for
+"얼마", a verdict for "돼요?"), and its statement, heading or document names every key entity of the question.
+Among eligible sentences the closest to the question wins; a second is added only from the same statement or
+passage and nearly as close. The same gate decides, in LLM mode, whether the model is asked at all.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Callable
 
 import numpy as np
 
+from bot.answering.answer_types import AnswerType, answers_all, asked_types, carries, checked
+from bot.answering.entities import Entity, key_entities, normalise, other_year, programme_year, speaks_of
 from bot.knowledge.embeddings import CachedEmbeddings
-from bot.knowledge.morphemes import terms
+from bot.knowledge.morphemes import aspect_terms, terms
 from bot.knowledge.quotes import quotable_sentences
 from bot.knowledge.search import Passage
 
-MAX_CANDIDATES = 24
-# A quote must be nearly as close to the question as the best one, or it is padding.
-KEEP_WITHIN = 0.03
+MAX_PASSAGES = 4
+MAX_CANDIDATES = 40
+# A second quote must be nearly as close to the question as the best one, or it is padding.
+KEEP_WITHIN = 0.02
+OVERLAP_WEIGHT = 0.01
+RANK_PENALTY = 0.0
+TYPE_BONUS = 0.0
+# A long statement (a pledge, a table dumped as text) matches many questions a little: it is rarely the answer.
+LONG_QUOTE_CHARS = 200
+LONG_QUOTE_PENALTY = 0.01  # per LONG_QUOTE_CHARS beyond the first
+# The share (by IDF) of the question's topic nouns a statement must name, unless it is very close to the question.
+MIN_ASPECT_COVERAGE = 0.34
+CLOSE_ENOUGH = 0.92
+# A document saying it does not hold the answer ("…은 이 문서에 담겨 있지 않습니다") answers nothing.
+_NOT_COVERED = re.compile(
+    r"(?:문서|자료|챗봇)\S*\s*(?:에는?|에서는?)\s*(?:\S+\s+){0,3}(?:담겨\s*있지\s*않|없습니다|나와\s*있지\s*않|포함되어\s*있지\s*않)"
+    r"|(?:not|isn't|aren't)\s+(?:covered|included|in\s+(?:this|these|the)\s+(?:document|page)s?)", re.IGNORECASE)
+
+
+class Decline(StrEnum):
+    """Why the documents were judged not to answer."""
+
+    NOTHING_QUOTABLE = "nothing_quotable"
+    ENTITY = "entity"  # no statement names what the question is about
+    ANSWER_TYPE = "answer_type"  # none carries what was asked (an amount, a date …)
+    WEAK = "weak"  # the best statement is not close enough to the question
+    ASPECT = "aspect"  # no close statement speaks of what the question asks about (가입비, 경쟁률 …)
+    OTHER_YEAR = "other_year"  # the question is about another year's call than the documents
+    NOT_COVERED = "not_covered"  # the closest statement says the documents do not cover it
 
 
 @dataclass(frozen=True)
 class Quote:
     text: str
     passage_index: int  # index into the passages given
+    similarity: float = 0.0
 
 
-def select_quotes(
-    question: str, passages: list[Passage], embeddings: CachedEmbeddings, max_quotes: int = 3
-) -> list[Quote]:
-    """Rank the top passages' sentences by embedding similarity to the question, nudged by shared terms and
-    passage rank. Sentence vectors come from the passage cache, which ingestion fills in the background."""
-    candidates: list[tuple[int, int, str]] = []
-    contexts: list[str] = []
-    for pi, passage in enumerate(passages[:3]):
-        for si, quotable in enumerate(quotable_sentences(passage.text)):
-            candidates.append((pi, si, quotable.sentence))
-            contexts.append(quotable.embedding_text)
-    candidates, contexts = candidates[:MAX_CANDIDATES], contexts[:MAX_CANDIDATES]
+@dataclass(frozen=True)
+class Evidence:
+    """The quotes that answer, or why none does."""
+
+    quotes: list[Quote] = field(default_factory=list)
+    declined: Decline | None = None
+    types: frozenset[AnswerType] = frozenset()
+    entities: tuple[Entity, ...] = ()
+
+    @property
+    def passage_indexes(self) -> list[int]:
+        return sorted({q.passage_index for q in self.quotes})
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    passage_index: int
+    order: int  # position in the passage
+    sentence: str
+    unit: str
+    context: str  # heading: sentence, what is embedded
+    evidence: str  # statement, heading and document title: where entities must appear
+
+
+def _candidates(passages: list[Passage]) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for pi, passage in enumerate(passages[:MAX_PASSAGES]):
+        for si, q in enumerate(quotable_sentences(passage.text)):
+            evidence = f"{passage.title}\n{passage.programme or ''}\n{q.heading}\n{q.unit}\n{q.sentence}"
+            out.append(_Candidate(pi, si, q.sentence, q.unit, q.embedding_text, evidence))
+    return out[:MAX_CANDIDATES]
+
+
+def _aliases(passage: Passage, programme_titles: dict[str, list[str]]) -> str:
+    if not passage.programme:
+        return ""
+    return normalise(" ".join([passage.programme, *programme_titles.get(passage.programme, [])]))
+
+
+def _coverage(aspects: list[str], evidence: str, idf: Callable[[str], float]) -> float:
+    text = normalise(evidence)
+    weights = {a: idf(a) for a in aspects}
+    total = sum(weights.values())
+    return sum(w for a, w in weights.items() if a in text) / total if total > 0 else 1.0
+
+
+def _checkable(entity: Entity, programme_titles: dict[str, list[str]]) -> bool:
+    """An English name is checked only when some document's title or programme uses it: otherwise a Korean
+    document cannot show it by name, and dense retrieval alone bridges the languages."""
+    if entity.kind != "english_name":
+        return True
+    return any(entity.key in normalise(" ".join([p, *ts])) for p, ts in programme_titles.items())
+
+
+def select_evidence(
+    question: str, passages: list[Passage], embeddings: CachedEmbeddings, *,
+    programme_titles: dict[str, list[str]] | None = None, min_similarity: float = 0.0, max_quotes: int = 2,
+    idf: Callable[[str], float] | None = None, typed_min_similarity: float | None = None,
+) -> Evidence:
+    """The one or two sentences of the top passages that answer the question, or why none does.
+
+    `min_similarity` is the floor for the best sentence; `typed_min_similarity` (lower) applies instead when the
+    question asks for a value with a visible form (an amount, a date …) and the sentence carries it."""
+    types = frozenset(asked_types(question))
+    titles = programme_titles or {}
+    entities = tuple(e for e in key_entities(question) if _checkable(e, titles))
+    candidates = _candidates(passages)
+    year = programme_year(question)
+    if year:
+        candidates = [c for c in candidates if not other_year(passages[c.passage_index].title, year)]
+        if not candidates:
+            return Evidence(declined=Decline.OTHER_YEAR, types=types, entities=entities)
     if not candidates:
-        return []
+        return Evidence(declined=Decline.NOTHING_QUOTABLE, types=types, entities=entities)
+    aliases = [_aliases(p, titles) for p in passages[:MAX_PASSAGES]]
+    named = [c for c in candidates if all(speaks_of(e, c.evidence, aliases[c.passage_index]) for e in entities)]
+    if not named:
+        return Evidence(declined=Decline.ENTITY, types=types, entities=entities)
+    eligible = [c for c in named if answers_all(c.sentence, set(types))]
+    if not eligible:
+        return Evidence(declined=Decline.ANSWER_TYPE, types=types, entities=entities)
+
     qv = np.asarray(embeddings.embed_query(question), dtype=np.float32)
-    matrix = np.asarray(embeddings.embed_documents(contexts), dtype=np.float32)
+    matrix = np.asarray(embeddings.embed_documents([c.context for c in eligible]), dtype=np.float32)
+    sims = matrix @ qv
+    if idf is not None:
+        entity_keys = [e.key for e in entities]
+        aspects = [a for a in dict.fromkeys(aspect_terms(question)) if not any(a in k for k in entity_keys)]
+        if aspects:
+            kept = [i for i, c in enumerate(eligible)
+                    if float(sims[i]) >= CLOSE_ENOUGH or _coverage(aspects, c.evidence, idf) >= MIN_ASPECT_COVERAGE]
+            if not kept:
+                return Evidence(declined=Decline.ASPECT, types=types, entities=entities)
+            eligible = [eligible[i] for i in kept]
+            sims = sims[kept]
     q_terms = set(terms(question))
+    wanted = checked(set(types))
     scores = []
-    for (pi, _si, _sent), context, sim in zip(candidates, contexts, matrix @ qv):
-        overlap = len(q_terms & set(terms(context))) / max(len(q_terms), 1)
-        scores.append(float(sim) + 0.03 * overlap - 0.005 * pi)
-    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
-    best = scores[order[0]]
-    chosen = [i for i in order[:max_quotes] if scores[i] >= best - KEEP_WITHIN]
-    chosen.sort(key=lambda i: (candidates[i][0], candidates[i][1]))  # read in document order
-    return [Quote(text=candidates[i][2], passage_index=candidates[i][0]) for i in chosen]
+    for c, sim in zip(eligible, sims):
+        overlap = len(q_terms & set(terms(c.context))) / max(len(q_terms), 1)
+        bonus = TYPE_BONUS if wanted and any(carries(c.sentence, t) for t in wanted) else 0.0
+        excess = max(0, len(c.sentence) - LONG_QUOTE_CHARS) / LONG_QUOTE_CHARS
+        scores.append(float(sim) + OVERLAP_WEIGHT * overlap - RANK_PENALTY * c.passage_index + bonus
+                      - LONG_QUOTE_PENALTY * excess)
+    order = sorted(range(len(eligible)), key=lambda i: -scores[i])
+    best = order[0]
+    floor = min_similarity
+    if typed_min_similarity is not None and wanted and any(carries(eligible[best].sentence, t) for t in wanted):
+        floor = min(floor, typed_min_similarity)
+    if float(sims[best]) < floor:
+        return Evidence(declined=Decline.WEAK, types=types, entities=entities)
+    if _NOT_COVERED.search(eligible[best].sentence):
+        return Evidence(declined=Decline.NOT_COVERED, types=types, entities=entities)
+    chosen = [best]
+    for i in order[1:]:
+        if len(chosen) >= max_quotes or scores[i] < scores[best] - KEEP_WITHIN:
+            break
+        same_place = eligible[i].passage_index == eligible[best].passage_index and (
+            eligible[i].unit == eligible[best].unit or abs(eligible[i].order - eligible[best].order) <= 1)
+        if same_place:
+            chosen.append(i)
+    chosen.sort(key=lambda i: (eligible[i].passage_index, eligible[i].order))  # read in document order
+    quotes = [Quote(eligible[i].sentence, eligible[i].passage_index, float(sims[i])) for i in chosen]
+    return Evidence(quotes=quotes, types=types, entities=entities)
