@@ -17,6 +17,7 @@ from telegram_harness import (
     bot_fixture,
     bot_services,
     buttons,
+    has,
     cited_numbers,
     is_answer,
     tg_fixture,
@@ -160,19 +161,14 @@ async def test_prompt_injection_stays_fenced_as_data(tg, bot, llm):
     assert INJECTION_KO not in system.replace(block, "")
     assert "첫째 주 월요일" in from_document["text"]
 
+    # An injection from the founder is refused before any model sees it.
     since = len(llm.chat_requests)
     await tg.send_text(chat, chat.user, INJECTION_EN)
-    from_question = await tg.wait_for_message(chat, is_answer, timeout=15)
-    for sent in llm.chat_requests[since:]:
-        # the founder's words travel as the human turn or inside a <message> fence, never as instructions
-        assert INJECTION_EN not in sent.system_prompt
-        user = sent.last_user_message
-        if INJECTION_EN in user and user != INJECTION_EN:
-            inside = re.findall(r"<message>(.*?)</message>", user, re.DOTALL)
-            assert any(INJECTION_EN in block for block in inside)
+    refusal = await tg.wait_for_message(chat, has(t("answer.refused", "en")), timeout=15)
+    assert llm.chat_requests[since:] == []
+    assert not is_answer(refusal)
     for message in tg.sent_messages(chat):
         assert LEAK_MARKER not in message["text"] and "<documents>" not in message["text"]
-    assert is_answer(from_question)
 
 
 async def test_group_preview_is_one_throttled_edit_and_no_drafts(tg, bot, llm):

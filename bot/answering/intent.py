@@ -15,11 +15,34 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from bot.answering.prompts import intent_examples, single_prompt
+from bot.answering.routing_rules import about_the_programmes, asks_for_idea_review, asks_for_person, is_injection
 from bot.answering.types import Intent
 
 log = logging.getLogger(__name__)
 
 INTENTS: tuple[Intent, ...] = ("question", "idea_review", "human", "smalltalk", "out_of_scope")
+
+
+def ruled_intent(message: str) -> Intent | None:
+    """What the routing rules decide on their own: an injection attempt or an idea review; None leaves it open."""
+    if is_injection(message):
+        return "injection"
+    if asks_for_idea_review(message):
+        return "idea_review"
+    return None
+
+
+def overrule(message: str, proposed: Intent) -> Intent:
+    """A classifier's label other than "question" stands only when the rules agree: an idea review or a person
+    must be asked for, and small talk or an off-topic request must not be about the programmes. A wrong turn
+    away from the documents costs the founder an answer."""
+    if proposed == "idea_review" and not asks_for_idea_review(message):
+        return "question"
+    if proposed == "human" and not asks_for_person(message):
+        return "question"
+    if proposed in ("smalltalk", "out_of_scope") and about_the_programmes(message):
+        return "question"
+    return proposed
 
 
 class NearestExampleClassifier:

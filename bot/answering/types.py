@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Literal
 
-AnswerKind = Literal["answer", "not_found", "idea_review", "human", "smalltalk", "out_of_scope"]
+AnswerKind = Literal["answer", "not_found", "idea_review", "human", "smalltalk", "out_of_scope", "refused"]
 AnswerMode = Literal["llm", "extractive", "none"]
-Intent = Literal["question", "idea_review", "human", "smalltalk", "out_of_scope"]
+Intent = Literal["question", "idea_review", "human", "smalltalk", "out_of_scope", "injection"]
 
 # Called with the whole answer text so far, as it grows (for streaming drafts).
 DeltaCallback = Callable[[str], Awaitable[None]]

@@ -31,7 +31,7 @@ LANGS = ("ko", "en")
 OUTCOMES = ("answered", "not_found", "routed", "rejected", "error")
 _OUTCOME_OF_KIND = {
     "answer": "answered", "not_found": "not_found", "idea_review": "routed", "human": "routed",
-    "smalltalk": "rejected", "out_of_scope": "rejected",
+    "smalltalk": "rejected", "out_of_scope": "rejected", "refused": "rejected",
 }
 
 QUESTIONS = Counter("cafebot_questions", "Founders' messages handled by the Q&A service, by language and outcome",

@@ -104,6 +104,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ko": "자료에서 찾은 내용입니다:",
         "en": "Here is what the documents say (quoted as written):",
     },
+    "answer.extractive_intro_korean": {
+        "ko": "자료에서 찾은 내용입니다:",
+        "en": "The documents are in Korean; here is the passage that answers this, quoted as written:",
+    },
+    "answer.refused": {
+        "ko": "그 요청은 따를 수 없습니다. 서울창업카페와 창업 지원사업에 관해 궁금한 점을 물어봐 주세요.",
+        "en": "I can't follow that request. Ask me about Seoul's startup cafes and startup support programmes.",
+    },
     "answer.idea_review": {
         "ko": "사업 아이디어에 대한 평가는 AI가 하지 않습니다. 창업카페의 벤처투자자 등 민간 전문가가 직접 검토하고 "
               "답변을 드립니다. /idea 로 아이디어를 접수해 주세요.",
