@@ -1,32 +1,87 @@
-"""Follow-up questions without an LLM: carry the topic of the previous question into a short follow-up
-("창업도약패키지 신청 자격은?" then "그럼 신청 기간은?")."""
+"""Follow-up questions without an LLM: carry what the previous question was about into a short follow-up
+("창업도약패키지 신청 자격은?" then "마감은요?" → "창업도약패키지 마감은요?").
+
+What is carried is the previous question's key entities (the programme, organisation or year it named); when it
+named none, its first topic nouns. A pronoun ("그건 누가 평가해요?") also carries the topic nouns it points back to.
+Each earlier question is itself made standalone first, so a chain of follow-ups keeps its programme.
+"""
 
 from __future__ import annotations
 
 import re
 
+from bot.answering.entities import key_entities, normalise
 from bot.knowledge.morphemes import kiwi, terms
 
 _FOLLOW_UP = re.compile(
-    r"^\s*(그럼|그러면|그렇다면|그건|그거|그것|거기|그곳|그\s|이건|저건|또|그리고|and\b|what about|how about|then\b|also\b)",
+    r"^\s*(?:그럼|그러면|그렇다면|그리고|또|근데|그런데|and\b|what about|how about|then\b|also\b|so\b)\s*",
     re.IGNORECASE,
 )
+_POINTS_BACK = re.compile(
+    r"^\s*(?:그건|그거|그것|그게|거기|그곳|그\s|이건|저건|그\s*사업|해당\s*사업)|\b(?:it|that|this one|there|they)\b",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(r"(?:^|\s)(?:그건|그거|그것|그게|이건|저건|거기|그곳)(?=\s|$)")
+# "마감은요?", "금액은?", "what about the deadline?": a topic alone, asked about the same thing as before.
+_BARE_TOPIC = re.compile(r"^\s*\S{1,12}\s*(?:은|는|이|가)?\s*(?:요|요\?|\?|요\s*\?)\s*$")
 _TOPIC_TAGS = {"NNP", "NNG", "SL"}
+_GENERIC_NOUNS = frozenset({"질문", "궁금", "문의", "정보", "내용", "관련", "사업", "지원", "경우", "때", "거", "것"})
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(
+        _FOLLOW_UP.search(question) or _POINTS_BACK.search(question) or _BARE_TOPIC.match(question)
+        or len(terms(question)) <= 2
+    )
+
+
+def _topic_nouns(text: str, exclude: set[str]) -> list[str]:
+    """Noun compounds of the text as written ("서류평가", not "서류" and "평가"), minus what the follow-up says."""
+    spans: list[list[str]] = []
+    end = -1
+    for tok in kiwi().tokenize(text):
+        if tok.tag not in _TOPIC_TAGS:
+            end = -1
+            continue
+        if tok.start == end and spans:
+            spans[-1].append(tok.form)
+        else:
+            spans.append([tok.form])
+        end = tok.start + tok.len
+    out: list[str] = []
+    for span in spans:
+        kept = [f for f in span if f.lower() not in exclude]
+        form = "".join(kept)
+        if len(form) >= 2 and form not in _GENERIC_NOUNS and form not in out:
+            out.append(form)
+    return out
+
+
+def _rewrite(question: str, previous: str) -> str:
+    if not is_follow_up(question):
+        return question
+    if any(e.kind == "name" for e in key_entities(question)):
+        return question  # it names its own programme: nothing to carry
+    carried = [e.text for e in key_entities(previous)]
+    own_terms = set(terms(question))
+    nouns = _topic_nouns(previous, own_terms)
+    if not carried:
+        carried = nouns[:2]
+    elif _POINTS_BACK.search(question):
+        carried += [n for n in nouns if normalise(n) not in {normalise(c) for c in carried}][:1]
+    if not carried:
+        return question
+    rest = _PRONOUN.sub(" ", _FOLLOW_UP.sub("", question)).strip()
+    return " ".join(carried) + " " + rest
 
 
 def standalone_question(question: str, history: list[tuple[str, str]]) -> str:
-    """The question, prefixed with the previous question's topic nouns when it reads as a follow-up."""
-    previous = next((text for role, text in reversed(history) if role == "user"), None)
-    if not previous:
+    """The question made to stand alone, using the founder's earlier questions in `history` (oldest first)."""
+    previous: str | None = None
+    for role, text in history:
+        if role != "user":
+            continue
+        previous = text if previous is None else _rewrite(text, previous)
+    if previous is None:
         return question
-    own_terms = terms(question)
-    if not (_FOLLOW_UP.search(question) or len(own_terms) <= 2):
-        return question
-    own = set(own_terms)
-    topic = []
-    for tok in kiwi().tokenize(previous):
-        if tok.tag in _TOPIC_TAGS and tok.form.lower() not in own and tok.form not in topic:
-            topic.append(tok.form)
-    if not topic:
-        return question
-    return " ".join(topic[:3]) + " " + _FOLLOW_UP.sub("", question).strip()
+    return _rewrite(question, previous)

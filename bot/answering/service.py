@@ -9,15 +9,15 @@ import time
 from dataclasses import replace
 
 from bot.answering.citations import cite
-from bot.answering.extractive import select_quotes
+from bot.answering.extractive import Decline, Evidence, select_evidence
 from bot.answering.followup import standalone_question
-from bot.answering.intent import LLMIntentClassifier, NearestExampleClassifier
+from bot.answering.intent import LLMIntentClassifier, NearestExampleClassifier, overrule, ruled_intent
 from bot.answering.language import detect_language
 from bot.answering.llm import NOT_FOUND, LLMAnswerer, LLMUnavailable, make_chat_model
 from bot.answering.memory import ConversationStore
 from bot.answering.types import Answer, AnswerKind, DeltaCallback, Intent
 from bot.config import Settings
-from bot.knowledge.search import Passage
+from bot.knowledge.search import Passage, is_korean
 from bot.knowledge.service import KnowledgeBase
 from bot.observability.logs import user_ref
 from bot.observability.metrics import observe_answers
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _CANNED: dict[Intent, AnswerKind] = {
     "idea_review": "idea_review", "human": "human", "smalltalk": "smalltalk", "out_of_scope": "out_of_scope",
+    "injection": "refused",
 }
 
 
@@ -52,9 +53,14 @@ class AnswerService:
         self.knowledge.search("창업 지원", 1)
 
     async def classify(self, message: str, lang: str) -> Intent:
+        """The rules first (injection, idea review); then the model or the nearest example, whose idea review
+        the rules must confirm."""
+        ruled = ruled_intent(message)
+        if ruled is not None:
+            return ruled
         if self.llm_intents:
-            return await self.llm_intents.aclassify(message, lang)
-        return await asyncio.to_thread(self.local_intents.classify, message)
+            return overrule(message, await self.llm_intents.aclassify(message, lang))
+        return overrule(message, await asyncio.to_thread(self.local_intents.classify, message))
 
     def relevant(self, passages: list[Passage]) -> list[Passage]:
         """Passages strong enough to answer from; empty means "not in the documents"."""
@@ -80,14 +86,9 @@ class AnswerService:
             standalone = await self.llm.condense(message, history, lang)
         else:
             standalone = standalone_question(message, history)
-        passages = await asyncio.to_thread(self.knowledge.search, standalone, self.settings.retrieval_k)
-        passages = self.relevant(passages)
-        # A Korean question about a name no document mentions (부산, TIPS) cannot be answered from them.
-        # English questions are exempt: their words are rarely in Korean documents, yet dense search bridges that.
-        unknown = await asyncio.to_thread(self.knowledge.unknown_names, standalone) if lang == "ko" else []
-        if unknown:
-            log.info("question names %d term(s) no document mentions; not found", len(unknown))
-        if not passages or unknown:
+        passages, evidence = await asyncio.to_thread(self.evidence, standalone)
+        if evidence.declined is not None:
+            log.info("not answered from the documents: %s", evidence.declined.value)
             answer = Answer("not_found", t("answer.not_found", lang), lang, "none", message, standalone)
             return await self._finish(conversation_id, user_id, answer, started)
 
@@ -97,8 +98,31 @@ class AnswerService:
                 return await self._finish(conversation_id, user_id, answer, started)
             except LLMUnavailable:
                 log.warning("LLM unavailable; answering extractively")
-        answer = await asyncio.to_thread(self._extractive_answer, message, standalone, passages, lang)
+        answer = self._extractive_answer(message, standalone, passages, evidence, lang)
         return await self._finish(conversation_id, user_id, answer, started)
+
+    def evidence(self, question: str) -> tuple[list[Passage], Evidence]:
+        """Retrieve for a standalone question and decide whether the documents answer it (see select_evidence).
+        The same gate runs before an LLM is asked."""
+        passages = self.relevant(self.knowledge.search(question, self.settings.retrieval_k))
+        if not passages:
+            return [], Evidence(declined=Decline.WEAK)
+        # A Korean question about a name no document mentions (부산, TIPS) cannot be answered from them. English
+        # questions are exempt: their words are rarely in Korean documents, yet dense search bridges that.
+        korean = is_korean(question)
+        if korean and self.knowledge.unknown_names(question):
+            return passages, Evidence(declined=Decline.ENTITY)
+        floor = self.settings.quote_min_similarity if korean else self.settings.quote_min_similarity_en
+        # A noun no document uses (주차, 가입비) is often what the question is about: only a statement very close
+        # to the question may answer it then.
+        if korean and self.knowledge.unknown_nouns(question):
+            floor = max(floor, self.settings.quote_min_similarity_unknown_noun)
+        evidence = select_evidence(
+            question, passages, self.knowledge.embeddings, programme_titles=self.knowledge.programme_titles(),
+            min_similarity=floor, idf=self.knowledge.idf,
+            typed_min_similarity=self.settings.quote_min_similarity_typed if korean else None,
+        )
+        return passages, evidence
 
     async def _llm_answer(
         self, message: str, standalone: str, passages: list[Passage], lang: str, on_delta: DeltaCallback | None
@@ -114,12 +138,14 @@ class AnswerService:
         body, sources = cite(text, passages)
         return Answer("answer", body, lang, "llm", message, standalone, sources)
 
-    def _extractive_answer(self, message: str, standalone: str, passages: list[Passage], lang: str) -> Answer:
-        quotes = select_quotes(standalone, passages, self.knowledge.embeddings)
-        if not quotes:
-            return Answer("not_found", t("answer.not_found", lang), lang, "extractive", message, standalone)
-        lines = [t("answer.extractive_intro", lang)]
-        lines += [f"• {q.text} [{q.passage_index + 1}]" for q in quotes]
+    def _extractive_answer(
+        self, message: str, standalone: str, passages: list[Passage], evidence: Evidence, lang: str
+    ) -> Answer:
+        quoted = {q.passage_index for q in evidence.quotes}
+        # A founder asking in English gets Korean evidence quoted as written, and is told so.
+        translated = lang == "en" and any(passages[i].lang not in (None, "en") for i in quoted)
+        lines = [t("answer.extractive_intro_korean" if translated else "answer.extractive_intro", lang)]
+        lines += [f"• {q.text} [{q.passage_index + 1}]" for q in evidence.quotes]
         body, sources = cite("\n".join(lines), passages)
         return Answer("answer", body, lang, "extractive", message, standalone, sources)
 
