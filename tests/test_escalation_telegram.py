@@ -295,19 +295,36 @@ async def test_a_redelivered_update_is_relayed_once(tg, make):
     assert [m.text for m in tickets.messages(tid)] == ["한 번만 전달돼야 할 답변"]
 
 
-async def test_the_ask_an_expert_button_under_an_idea_review_answer_starts_the_intake(tg, make):
+async def test_an_idea_request_starts_the_intake_with_the_message_as_its_summary(tg, make):
     services = make()
     founder = tg.private_chat(FOUNDER + 6, "예린")
+    idea = "반려동물 수제간식 구독 서비스를 준비 중인데 사업성 있을까요?"
     async with running_bot(services, tg):
-        await tg.send_text(founder, founder.user, "제 아이디어 사업성 봐주세요")
+        await tg.send_text(founder, founder.user, idea)
+        await tg.wait_for_message(founder, has(t("esc.intake.start_from_message", "ko")), timeout=15)
+        second = await tg.wait_for_message(founder, has("2/8"))  # no second click, no asking again for 1/8
+        await tg.send_text(founder, founder.user, "제 아이디어가 괜찮은지 사업성 평가받고 싶어요")  # answers 2/8
+        third = await tg.wait_for_message(founder, has("3/8"))
+        await tg.press_button(founder, founder.user, third, "esc:i:cancel")
+        await tg.wait_for_message(founder, has(t("esc.intake.cancelled", "ko")))
+        assert second and not any(t("esc.intake.start_from_message", "ko") in m["text"]
+                                  for m in tg.sent_messages(founder)[2:])
+        await tg.send_text(founder, founder.user, "창업도약패키지 신청 자격이 어떻게 되나요?")  # back to Q&A
+        await tg.wait_for_message(founder, has("3년 초과 7년 이내"), timeout=15)
+
+
+async def test_the_ask_an_expert_button_under_a_not_found_answer_starts_the_intake(tg, make):
+    services = make()
+    founder = tg.private_chat(FOUNDER + 8, "서진")
+    async with running_bot(services, tg):
+        await tg.send_text(founder, founder.user, "부산 창업카페 주차 요금은 얼마예요?")
         answer = await tg.wait_for_message(founder, lambda m: any(b.startswith("ask:") for b in buttons(m)), timeout=15)
+        assert t("answer.not_found", "ko") in answer["text"]
         await tg.press_button(founder, founder.user, answer, next(b for b in buttons(answer) if b.startswith("ask:")))
         await tg.wait_for_message(founder, has(t("esc.intake.start", "ko")))
         first = await tg.wait_for_message(founder, has("1/8"))
         await tg.press_button(founder, founder.user, first, "esc:i:cancel")
         await tg.wait_for_message(founder, has(t("esc.intake.cancelled", "ko")))
-        await tg.send_text(founder, founder.user, "창업도약패키지 신청 자격이 어떻게 되나요?")  # back to Q&A
-        await tg.wait_for_message(founder, has("업력 3년"), timeout=15)
 
 
 async def test_with_an_llm_the_card_carries_a_neutral_digest_never_a_verdict(tg, make):

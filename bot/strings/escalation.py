@@ -7,6 +7,12 @@ from bot.strings.types import Lang
 MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.intake.start": {"ko": "전문가 검토를 위해 아이디어를 몇 가지 여쭙겠습니다. 언제든 ◀ 이전, ✖ 취소를 누를 수 있어요.",
                          "en": "A few questions so an expert can review your idea. Tap ◀ Back or ✖ Cancel any time."},
+    "esc.intake.start_from_message": {
+        "ko": "아이디어 평가는 AI가 하지 않고 창업카페의 민간 전문가가 직접 합니다. 보내 주신 내용을 아이디어 요약(1/8)으로 "
+              "받아 전문가 검토 요청서를 시작할게요. 언제든 ◀ 이전, ✖ 취소를 누를 수 있어요.",
+        "en": "Ideas are reviewed by the cafe's human experts, not by AI. I've taken your message as the idea summary "
+              "(1/8) and started a review request. Tap ◀ Back or ✖ Cancel any time.",
+    },
     "esc.ask.summary": {"ko": "1/8 아이디어를 한 줄로 요약해 주세요.", "en": "1/8 Your idea in one line?"},
     "esc.ask.problem": {"ko": "2/8 어떤 문제를 해결하나요?", "en": "2/8 What problem does it solve?"},
     "esc.ask.customers": {"ko": "3/8 목표 고객은 누구인가요?", "en": "3/8 Who are the target customers?"},

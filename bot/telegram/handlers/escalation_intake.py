@@ -20,12 +20,15 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.answering.llm import make_chat_model
+from bot.answering.routing_rules import asks_for_idea_review
 from bot.escalation.service import EscalationError
 from bot.escalation.summary import CaseSummarizer
 from bot.strings import t
-from bot.telegram.context import SERVICES_KEY, Context, resolve_language, services_of
+from bot.telegram.context import SERVICES_KEY, Context, conversation_id, resolve_language, services_of
+from bot.telegram.delivery import Target, deliver
 from bot.telegram.handlers.escalation import enqueue_card, fields_text, kick
-from bot.telegram.keyboards import ASK_EXPERT_PATTERN
+from bot.telegram.keyboards import ASK_EXPERT_PATTERN, answer_keyboard
+from bot.telegram.render import render_answer
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +101,39 @@ async def start(update: Update, context: Context) -> int:
     await asyncio.to_thread(_save, context, update, {"fields": {}, "editing": False, "lang": lang})
     await _reply(update, t("esc.intake.start", lang))
     return await ask(update, context, 0, lang)
+
+
+class _IdeaRequest(filters.MessageFilter):
+    """A founder's message asking people to judge their own idea (the domain's rule; a pattern, no I/O)."""
+
+    def filter(self, message: object) -> bool:
+        text = getattr(message, "text", None)
+        return bool(text) and asks_for_idea_review(text)
+
+
+IDEA_REQUEST = _IdeaRequest(name="IdeaRequest")
+
+
+async def start_from_message(update: Update, context: Context) -> int:
+    """An idea review asked for in plain words starts the intake at once, the message as the idea's summary.
+
+    The answering service still routes the message (it logs and counts it); with nobody registered to review,
+    the founder gets its reply as any question would."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.text is not None
+    services = services_of(context)
+    lang = await resolve_language(update, context, message.text)
+    answer = await services.answers.answer(
+        conversation_id(message.chat_id), message.text, user_id=user.id if user else None, lang=lang)
+    experts = await asyncio.to_thread(services.escalation.tickets.experts)
+    if answer.kind != "idea_review" or not experts:
+        await deliver(context.bot, Target.of(message), render_answer(answer), answer_keyboard(answer))
+        return ConversationHandler.END
+    draft = {"fields": {ORDER[0]: message.text.strip()[:2000]}, "editing": False, "lang": lang}
+    await asyncio.to_thread(_save, context, update, draft)
+    log.info("idea review asked in a message; intake started with it as the summary")
+    await _reply(update, t("esc.intake.start_from_message", lang))
+    return await ask(update, context, 1, lang)
 
 
 def _text_step(step: int):  # type: ignore[no-untyped-def]
@@ -259,11 +295,16 @@ def build_intake(ask_pattern: object = ASK_EXPERT_PATTERN) -> ConversationHandle
 def _conversation(states: dict[object, list], ask_pattern: object) -> ConversationHandler:  # type: ignore[type-arg]
     return ConversationHandler(
         entry_points=[CommandHandler("idea", start, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(start, pattern=ask_pattern)],  # type: ignore[arg-type]
+                      CallbackQueryHandler(start, pattern=ask_pattern),  # type: ignore[arg-type]
+                      MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & IDEA_REQUEST,
+                                     start_from_message)],
         states=states,  # type: ignore[arg-type]
+        # /idea and the ask button restart an intake from any step; a message is never taken for a new request
+        # mid-intake (it answers the current step), so re-entry goes through the fallbacks, not the entry points.
         fallbacks=[CallbackQueryHandler(on_cancel, pattern=r"^esc:i:cancel$"), CommandHandler("cancel", on_cancel),
-                   CommandHandler("idea", start, filters.ChatType.PRIVATE)],
-        name="idea_intake", persistent=True, allow_reentry=True, per_message=False,
+                   CommandHandler("idea", start, filters.ChatType.PRIVATE),
+                   CallbackQueryHandler(start, pattern=ask_pattern)],  # type: ignore[arg-type]
+        name="idea_intake", persistent=True, allow_reentry=False, per_message=False,
     )
 
 
