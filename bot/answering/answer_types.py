@@ -34,7 +34,8 @@ _I = re.IGNORECASE
 _ASKS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.AMOUNT: re.compile(r"얼마(?!나\s*(?:걸|오래|자주))|금액|액수|한도|\bhow much\b|\bamount\b", _I),
     AnswerType.DATE: re.compile(
-        r"언제|마감일|기한|날짜|며칠까지|몇\s*월|몇\s*일까지|\bwhen\b|\bdeadline\b|\bwhat date\b|\bdue\b", _I),
+        r"언제|마감(?!\s*(?:후|이후|뒤|전|이전))|기한|날짜|며칠까지|몇\s*월|몇\s*일까지|\bwhen\b|\bdeadline\b|"
+        r"\bwhat date\b|\bdue\b|\bclose[sd]?\b", _I),
     AnswerType.TIME: re.compile(r"몇\s*시|몇시|\bwhat time\b|\bo'?clock\b", _I),
     AnswerType.DURATION: re.compile(
         r"얼마나\s*(?:걸|오래)|몇\s*(?:년|개월|달|주)|며칠\s*(?:안|이내|동안|걸|만)|\bhow long\b|"
@@ -52,7 +53,7 @@ _WH = re.compile(r"얼마|언제|어디|누가|누구|무엇|뭐|뭘|무슨|어�
                  r"\b(?:what|when|where|who|whom|which|why|how)\b", _I)
 _YES_NO_KO = re.compile(
     r"(?:가능|되나|돼|되요|됨|될까|되는지|있나|있어|있음|없나|없어|인가|맞나|맞아|해야\s*(?:하나|돼|되나|해|함)|"
-    r"필요한가|필요해|해도|도\s*되|할\s*수\s*있|받을\s*수\s*있|괜찮|나요|까요|가요|죠|니|냐)\s*[?？]?\s*$")
+    r"필요한가|필요해|해도|도\s*되|할\s*수\s*있|받을\s*수\s*있|괜찮|나요|까요|가요|죠|니|냐)\s*요?\s*[?？]*\s*$")
 _YES_NO_EN = re.compile(r"^\s*(?:can|could|is|are|am|do|does|did|may|must|should|will|would|have|has)\b", _I)
 
 # Documents state numbers many ways (3억원, 50%, 6일 이내, 16:00), so a numeric question is satisfied by any
@@ -62,8 +63,12 @@ _NUMBER = r"\d|[일이삼사오육칠팔구십백천만억]\s*(?:원|명|곳|개
 _CARRIES: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.AMOUNT: re.compile(r"\d[\d,.]*\s*(?:억|만|천|백만|십억)?\s*원|\d\s*억|\d\s*%|퍼센트|\bwon\b|\bKRW\b|"
                                   r"\bmillion\b|\bbillion\b|무료|무상|전액|자부담|부담하지", _I),
-    AnswerType.DATE: re.compile(rf"{_NUMBER}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|상시|수시|[월화수목금토일]요일|매주|매월|매년|첫째|둘째|셋째|넷째|마지막\s*주|주말|평일|연중|"
-                                  r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekly|monthly)\b", _I),
+    # A date, not any number: "’22~’24년 참여기업" names years, it does not say when.
+    AnswerType.DATE: re.compile(
+        r"\d{1,2}\s*월(?:\s*\d{1,2}\s*일)?|[’']?\d{2,4}\s*\.\s*\d{1,2}\s*\.(?:\s*\d{1,2}\s*\.?)?|\d{4}\s*년|"
+        r"\d{4}-\d{2}-\d{2}|\d{1,2}\s*:\s*\d{2}|\d+\s*일\s*(?:이내|전|후|까지|부터)|상시|수시|[월화수목금토일]요일|매주|매월|매년|"
+        r"첫째|둘째|셋째|넷째|마지막\s*주|주말|평일|연중|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekly|monthly)\b|\b(?:19|20)\d{2}\b", _I),
     AnswerType.TIME: re.compile(rf"{_NUMBER}|정오|자정|정각", _I),
     AnswerType.DURATION: re.compile(rf"{_NUMBER}|이내|초과|미만|동안", _I),
     AnswerType.COUNT: re.compile(_NUMBER, _I),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -31,11 +31,15 @@ KEEP_WITHIN = 0.02
 OVERLAP_WEIGHT = 0.01
 RANK_PENALTY = 0.0
 TYPE_BONUS = 0.0
+# A yes/no question is answered by the sentence that gives the verdict ("불가합니다.", "네, 가능합니다").
+VERDICT_BONUS = 0.02
+_VERDICT_FIRST = re.compile(r"^\s*(?:불가|가능|네[,.]|예[,.]|아니[요오]|아닙니다|안\s*됩니다|됩니다|그렇습니다|해당|없습니다|"
+                            r"yes\b|no\b)", re.IGNORECASE)
 # A long statement (a pledge, a table dumped as text) matches many questions a little: it is rarely the answer.
 LONG_QUOTE_CHARS = 200
 LONG_QUOTE_PENALTY = 0.01  # per LONG_QUOTE_CHARS beyond the first
 # The share (by IDF) of the question's topic nouns a statement must name, unless it is very close to the question.
-MIN_ASPECT_COVERAGE = 0.34
+MIN_ASPECT_COVERAGE = 0.25
 CLOSE_ENOUGH = 0.92
 # A document saying it does not hold the answer ("…은 이 문서에 담겨 있지 않습니다") answers nothing.
 _NOT_COVERED = re.compile(
@@ -101,6 +105,14 @@ def _aliases(passage: Passage, programme_titles: dict[str, list[str]]) -> str:
     return normalise(" ".join([passage.programme, *programme_titles.get(passage.programme, [])]))
 
 
+class Vocabulary(Protocol):
+    """The documents' terms (bot.knowledge.lexical.LexicalIndex)."""
+
+    def knows(self, term: str) -> bool: ...
+
+    def idf(self, term: str) -> float: ...
+
+
 def _coverage(aspects: list[str], evidence: str, idf: Callable[[str], float]) -> float:
     text = normalise(evidence)
     weights = {a: idf(a) for a in aspects}
@@ -119,7 +131,7 @@ def _checkable(entity: Entity, programme_titles: dict[str, list[str]]) -> bool:
 def select_evidence(
     question: str, passages: list[Passage], embeddings: CachedEmbeddings, *,
     programme_titles: dict[str, list[str]] | None = None, min_similarity: float = 0.0, max_quotes: int = 2,
-    idf: Callable[[str], float] | None = None, typed_min_similarity: float | None = None,
+    vocabulary: Vocabulary | None = None, typed_min_similarity: float | None = None,
 ) -> Evidence:
     """The one or two sentences of the top passages that answer the question, or why none does.
 
@@ -147,12 +159,14 @@ def select_evidence(
     qv = np.asarray(embeddings.embed_query(question), dtype=np.float32)
     matrix = np.asarray(embeddings.embed_documents([c.context for c in eligible]), dtype=np.float32)
     sims = matrix @ qv
-    if idf is not None:
+    if vocabulary is not None:
         entity_keys = [e.key for e in entities]
         aspects = [a for a in dict.fromkeys(aspect_terms(question)) if not any(a in k for k in entity_keys)]
+        # A noun no document uses is left to the caller, which raises the similarity floor for it.
+        aspects = [a for a in aspects if vocabulary.knows(a)]
         if aspects:
-            kept = [i for i, c in enumerate(eligible)
-                    if float(sims[i]) >= CLOSE_ENOUGH or _coverage(aspects, c.evidence, idf) >= MIN_ASPECT_COVERAGE]
+            kept = [i for i, c in enumerate(eligible) if float(sims[i]) >= CLOSE_ENOUGH
+                    or _coverage(aspects, c.evidence, vocabulary.idf) >= MIN_ASPECT_COVERAGE]
             if not kept:
                 return Evidence(declined=Decline.ASPECT, types=types, entities=entities)
             eligible = [eligible[i] for i in kept]
@@ -163,6 +177,8 @@ def select_evidence(
     for c, sim in zip(eligible, sims):
         overlap = len(q_terms & set(terms(c.context))) / max(len(q_terms), 1)
         bonus = TYPE_BONUS if wanted and any(carries(c.sentence, t) for t in wanted) else 0.0
+        if AnswerType.YES_NO in types and _VERDICT_FIRST.match(c.sentence):
+            bonus += VERDICT_BONUS
         excess = max(0, len(c.sentence) - LONG_QUOTE_CHARS) / LONG_QUOTE_CHARS
         scores.append(float(sim) + OVERLAP_WEIGHT * overlap - RANK_PENALTY * c.passage_index + bonus
                       - LONG_QUOTE_PENALTY * excess)

@@ -76,8 +76,9 @@ _TALK = re.compile(
     r"(?:연결|얘기|이야기|상담|통화|대화|만나|문의)\w*\s*(?:하고\s*싶|할\s*수\s*있|하고\s*파|해\s*주|시켜|원해|부탁|가능할까|가능한가|가능해요)"
     r"|(?:talk|speak|chat|connect|get\s+in\s+touch)\s+(?:to|with)|\bcontact\s+(?:a|an|the|your)", _I)
 # Messages about the programmes or the cafes are questions, whatever a classifier thinks.
-_DOMAIN = re.compile(r"창업|지원|사업|카페|신청|공고|스타트업|프로그램|교육|센터|챗봇|평가|투자|서류|startup|program|"
-                     r"cafe|apply|application|fund|grant|support|document", _I)
+_DOMAIN = re.compile(r"창업|지원|사업|카페|신청|공고|스타트업|프로그램|교육|센터|챗봇|평가|투자|서류|마감|자격|기간|접수|선정|"
+                     r"금액|비용|일정|대상|조건|혜택|주소|위치|운영|서류|양식|발표|협약|startup|program|cafe|apply|"
+                     r"application|fund|grant|support|document|deadline|eligib", _I)
 
 
 # "이거 팔릴까요?": a demonstrative is the founder's own thing only next to a judgement no programme question asks.

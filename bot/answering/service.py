@@ -62,9 +62,11 @@ class AnswerService:
             return overrule(message, await self.llm_intents.aclassify(message, lang))
         return overrule(message, await asyncio.to_thread(self.local_intents.classify, message))
 
-    def relevant(self, passages: list[Passage]) -> list[Passage]:
+    def relevant(self, passages: list[Passage], question: str = "") -> list[Passage]:
         """Passages strong enough to answer from; empty means "not in the documents"."""
         floor = self.settings.relevance_min_similarity
+        if question and not is_korean(question):
+            floor = self.settings.relevance_min_similarity_en
         return [p for p in passages if p.similarity is not None and p.similarity >= floor]
 
     @observe_answers
@@ -104,7 +106,7 @@ class AnswerService:
     def evidence(self, question: str) -> tuple[list[Passage], Evidence]:
         """Retrieve for a standalone question and decide whether the documents answer it (see select_evidence).
         The same gate runs before an LLM is asked."""
-        passages = self.relevant(self.knowledge.search(question, self.settings.retrieval_k))
+        passages = self.relevant(self.knowledge.search(question, self.settings.retrieval_k), question)
         if not passages:
             return [], Evidence(declined=Decline.WEAK)
         # A Korean question about a name no document mentions (부산, TIPS) cannot be answered from them. English
@@ -112,15 +114,17 @@ class AnswerService:
         korean = is_korean(question)
         if korean and self.knowledge.unknown_names(question):
             return passages, Evidence(declined=Decline.ENTITY)
-        floor = self.settings.quote_min_similarity if korean else self.settings.quote_min_similarity_en
-        # A noun no document uses (주차, 가입비) is often what the question is about: only a statement very close
-        # to the question may answer it then.
+        settings = self.settings
+        floor = settings.quote_min_similarity if korean else settings.quote_min_similarity_en
+        typed_floor = settings.quote_min_similarity_typed if korean else None
+        # A noun no document uses (주차, 가입비) is often what the question is about: only a statement closer to
+        # the question may answer it then.
         if korean and self.knowledge.unknown_nouns(question):
-            floor = max(floor, self.settings.quote_min_similarity_unknown_noun)
+            floor += settings.quote_unknown_noun_margin
+            typed_floor = (typed_floor or floor) + settings.quote_unknown_noun_margin
         evidence = select_evidence(
             question, passages, self.knowledge.embeddings, programme_titles=self.knowledge.programme_titles(),
-            min_similarity=floor, idf=self.knowledge.idf,
-            typed_min_similarity=self.settings.quote_min_similarity_typed if korean else None,
+            min_similarity=floor, typed_min_similarity=typed_floor, vocabulary=self.knowledge.vocabulary(),
         )
         return passages, evidence
 

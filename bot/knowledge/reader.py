@@ -99,9 +99,10 @@ class IndexReader:
         lexical = self._lexical
         return [noun for noun in content_nouns(query) if not lexical.knows_phrase(noun)]
 
-    def idf(self, term: str) -> float:
-        """Inverse document frequency of a BM25 term at the current snapshot."""
-        return self._lexical.idf(term)
+    def lexical(self) -> LexicalIndex:
+        """The BM25 snapshot at the current revision."""
+        self.refresh()
+        return self._lexical
 
     def programme_titles(self) -> dict[str, list[str]]:
         """Programme -> titles of its active documents, at the current revision."""

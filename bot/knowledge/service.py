@@ -18,6 +18,7 @@ from bot.knowledge import registry
 from bot.knowledge.chunking import KoreanStructureSplitter, split_pages
 from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
 from bot.knowledge.errors import DocumentRejected, RejectReason
+from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.loaders import SUPPORTED_EXTENSIONS, LoadedFile, load_file
 from bot.knowledge.morphemes import terms
 from bot.knowledge.quotes import quotable_sentences
@@ -401,9 +402,9 @@ class KnowledgeBase:
         """See IndexReader.unknown_nouns."""
         return self.reader.unknown_nouns(query)
 
-    def idf(self, term: str) -> float:
-        """See LexicalIndex.idf (of the current snapshot)."""
-        return self.reader.idf(term)
+    def vocabulary(self) -> LexicalIndex:
+        """The current BM25 snapshot: which terms the documents use, and how rare each is."""
+        return self.reader.lexical()
 
     def programme_titles(self) -> dict[str, list[str]]:
         """See IndexReader.programme_titles."""

@@ -99,8 +99,7 @@ def units(text: str) -> list[Unit]:
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
-            flush()
-            in_table = False
+            flush()  # a blank line between rows does not end a table: the next row decides
             continue
         if _HEADING.match(line):
             flush()
@@ -131,6 +130,8 @@ def units(text: str) -> list[Unit]:
             continue
         if _TABLE_ROW.search(line):
             flush()
+            if in_table and header and len(cells(line)) != len(cells(header)):
+                in_table = False  # another table
             if not in_table:
                 header = line if looks_like_header(line) else ""
                 in_table = True
