@@ -23,6 +23,7 @@ from telegram_harness import (
     tg_fixture,
 )
 
+from bot.answering.llm import NOT_FOUND
 from bot.services import Services
 from bot.strings import t
 
@@ -227,3 +228,19 @@ async def test_markup_in_an_llm_answer_is_shown_not_interpreted(tg, bot, llm):
     assert "<b>3억 원</b> & 부가세 별도입니다 [1]" in final["text"]
     assert "<script>alert(1)</script>" in final["text"]
     assert [e["type"] for e in final.get("entities", [])].count("bold") == 2  # header and "출처" only
+
+
+async def test_the_answerability_gate_runs_before_the_model_is_asked(tg, bot, llm):
+    chat = tg.private_chat(5006, "가온")
+    since = len(llm.chat_requests)
+    # The documents name 창업도약패키지's amount; 초기창업패키지 is another programme.
+    await tg.send_text(chat, chat.user, "초기창업패키지 지원 한도는 얼마인가요?")
+    declined = await tg.wait_for_message(chat, is_answer, timeout=15)
+    assert t("answer.not_found", "ko") in declined["text"] and "3억" not in declined["text"]
+    assert answer_requests(llm, since) == []  # the model never saw the passages
+
+    # The model's own "not in the documents" still counts when the gate lets a question through.
+    llm.responder = lambda messages, request: NOT_FOUND if request.get("stream") else "question"
+    await tg.send_text(chat, chat.user, KO_QUESTION)
+    model_declined = await tg.wait_for_message(chat, is_answer, timeout=15)
+    assert t("answer.not_found", "ko") in model_declined["text"]

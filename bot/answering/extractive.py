@@ -20,7 +20,7 @@ import numpy as np
 from bot.answering.answer_types import AnswerType, answers_all, asked_types, carries, checked
 from bot.answering.entities import Entity, key_entities, normalise, other_year, programme_year, speaks_of
 from bot.knowledge.embeddings import CachedEmbeddings
-from bot.knowledge.morphemes import aspect_terms, terms
+from bot.knowledge.morphemes import topic_nouns, terms
 from bot.knowledge.quotes import quotable_sentences
 from bot.knowledge.search import Passage
 
@@ -161,7 +161,7 @@ def select_evidence(
     sims = matrix @ qv
     if vocabulary is not None:
         entity_keys = [e.key for e in entities]
-        aspects = [a for a in dict.fromkeys(aspect_terms(question)) if not any(a in k for k in entity_keys)]
+        aspects = [a for a in dict.fromkeys(topic_nouns(question)) if not any(a in k for k in entity_keys)]
         # A noun no document uses is left to the caller, which raises the similarity floor for it.
         aspects = [a for a in aspects if vocabulary.knows(a)]
         if aspects:

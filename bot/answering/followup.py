@@ -17,10 +17,8 @@ _FOLLOW_UP = re.compile(
     r"^\s*(?:그럼|그러면|그렇다면|그리고|또|근데|그런데|and\b|what about|how about|then\b|also\b|so\b)\s*",
     re.IGNORECASE,
 )
-_POINTS_BACK = re.compile(
-    r"^\s*(?:그건|그거|그것|그게|거기|그곳|그\s|이건|저건|그\s*사업|해당\s*사업)|\b(?:it|that|this one|there|they)\b",
-    re.IGNORECASE,
-)
+# English "it" and "there" are mostly dummy subjects ("Is it possible…", "Is there…"): only Korean pointers count.
+_POINTS_BACK = re.compile(r"^\s*(?:그건|그거|그것|그게|거기|그곳|그\s|이건|저건|그\s*사업|해당\s*사업)")
 _PRONOUN = re.compile(r"(?:^|\s)(?:그건|그거|그것|그게|이건|저건|거기|그곳)(?=\s|$)")
 # "마감은요?", "금액은?", "what about the deadline?": a topic alone, asked about the same thing as before.
 _BARE_TOPIC = re.compile(r"^\s*\S{1,12}\s*(?:은|는|이|가)?\s*(?:요|요\?|\?|요\s*\?)\s*$")

@@ -15,7 +15,13 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from bot.answering.prompts import intent_examples, single_prompt
-from bot.answering.routing_rules import about_the_programmes, asks_for_idea_review, asks_for_person, is_injection
+from bot.answering.routing_rules import (
+    about_the_programmes,
+    asks_about_something,
+    asks_for_idea_review,
+    asks_for_person,
+    is_injection,
+)
 from bot.answering.types import Intent
 
 log = logging.getLogger(__name__)
@@ -40,7 +46,7 @@ def overrule(message: str, proposed: Intent) -> Intent:
         return "question"
     if proposed == "human" and not asks_for_person(message):
         return "question"
-    if proposed in ("smalltalk", "out_of_scope") and about_the_programmes(message):
+    if proposed in ("smalltalk", "out_of_scope") and (about_the_programmes(message) or asks_about_something(message)):
         return "question"
     return proposed
 

@@ -86,6 +86,16 @@ _THIS = re.compile(r"이거|이것|요거|이\s*(?:앱|서비스|제품|모델|�
 _STRONG_JUDGEMENT = re.compile(r"사업성|시장성|팔릴까|먹힐까|돈\s*(?:이\s*)?될|승산|첨삭|가망|\bviab|good\s+business|\bscale\b", _I)
 
 
+# A wh-word asks about something ("그건 누가 해요?"), unless it asks about the bot itself ("너는 누구야?").
+_WH_WORD = re.compile(r"누가|누구|언제|어디|얼마|몇|무엇|뭐|뭘|어떻게|어느|왜|\b(?:who|what|when|where|how|which|why)\b", _I)
+_ABOUT_THE_BOT = re.compile(r"너|넌|니가|네가|당신|챗봇|\byou\b|\byour\b|\bbot\b", _I)
+
+
+def asks_about_something(message: str) -> bool:
+    """A question about the world rather than chat with the bot: small talk and off-topic labels do not stand."""
+    return bool(_WH_WORD.search(message)) and not _ABOUT_THE_BOT.search(message)
+
+
 def asks_for_person(message: str) -> bool:
     """The founder asks to talk to a person (expert or staff)."""
     return bool(_PERSON.search(message) and _TALK.search(message))

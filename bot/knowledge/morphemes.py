@@ -57,27 +57,18 @@ def proper_names(text: str) -> list[str]:
     return [t.form.lower() for t in kiwi().tokenize(text) if t.tag in {"NNP", "SL"} and len(t.form) >= 2]
 
 
-# Nouns of any question that say nothing about what it asks ("나중에", "며칠", "혹시").
+# Nouns of any question that say nothing about what it asks ("나중에", "며칠", "혹시") …
 _VAGUE_NOUNS = frozenset({
     "나중", "며칠", "혹시", "정도", "경우", "관련", "내용", "질문", "이번", "작년", "올해", "내년", "요즘", "지금", "이거",
     "저거", "그거", "여기", "거기", "뭐", "누구", "언제", "어디", "얼마", "부분", "쪽", "때문", "후반", "초반", "중반",
 })
+# … or name the kind of answer asked for, not what it is about: the evidence need not repeat them.
+_ASKING_NOUNS = frozenset({"금액", "액수", "한도", "기간", "날짜", "일정", "방법", "절차", "시간", "마감", "장소", "위치",
+                           "주소", "가능", "여부", "문의"})
 
 
-def content_nouns(text: str) -> list[str]:
-    """Common and proper nouns of a Korean text that carry its topic (two syllables or more, not vague)."""
-    text = unicodedata.normalize("NFKC", text)
-    return [t.form for t in kiwi().tokenize(text)
-            if t.tag in {"NNG", "NNP"} and len(t.form) >= 2 and t.form not in _VAGUE_NOUNS]
-
-
-# Nouns that name the kind of answer asked for, not what it is about: the evidence need not repeat them.
-_ASKING_NOUNS = frozenset({"얼마", "금액", "액수", "한도", "기간", "날짜", "일정", "방법", "절차", "시간", "마감", "장소",
-                           "위치", "주소", "언제", "어디", "누구", "가능", "여부", "문의", "질문"})
-
-
-def aspect_terms(text: str) -> list[str]:
-    """The noun morphemes of a question that say what it is about (BM25 terms, so they compare with the index)."""
+def topic_nouns(text: str) -> list[str]:
+    """The nouns of a Korean question that say what it is about, as BM25 terms (so they compare with the index)."""
     text = unicodedata.normalize("NFKC", text)
     out = []
     for t in kiwi().tokenize(text):

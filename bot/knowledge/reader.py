@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.knowledge import registry
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.lexical import LexicalIndex
-from bot.knowledge.morphemes import content_nouns, proper_names, terms
+from bot.knowledge.morphemes import topic_nouns, proper_names, terms
 from bot.knowledge.search import NON_KOREAN_LEXICAL_WEIGHT, Passage, SearchMode, fuse, is_korean
 from bot.knowledge.vectorstore import DenseHit, VectorIndex
 from bot.storage.db import Database
@@ -97,7 +97,7 @@ class IndexReader:
         may simply not be in the documents."""
         self.refresh()
         lexical = self._lexical
-        return [noun for noun in content_nouns(query) if not lexical.knows_phrase(noun)]
+        return [noun for noun in topic_nouns(query) if not lexical.knows_phrase(noun)]
 
     def lexical(self) -> LexicalIndex:
         """The BM25 snapshot at the current revision."""
