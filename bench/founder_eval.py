@@ -197,6 +197,20 @@ def build(data_dir: Path | None, mode: str, stack: ExitStack) -> Any:
     return services
 
 
+def run(splits: tuple[str, ...] = ("dev", "test"), modes: tuple[str, ...] = ("extractive", "llm"),
+        data_dir: Path | None = None, category: str | None = None) -> dict[str, Any]:
+    """Every split in every mode, on one set of services per mode: {mode: {split: summary}} (for run_all)."""
+    cases = [c for c in load_cases("all") if c["split"] in splits and (category is None or c["category"] == category)]
+    report: dict[str, Any] = {"questions": {split: sum(c["split"] == split for c in cases) for split in splits}}
+    for mode in modes:
+        with ExitStack() as stack:
+            services = build(data_dir if mode == "extractive" else None, mode, stack)
+            results = asyncio.run(run_cases(services, cases, mode))
+        report[mode] = {split: summarise([r for r in results if r["split"] == split]) for split in splits}
+        report[f"{mode}_results"] = results
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
@@ -206,24 +220,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--category", help="only this category")
     args = parser.parse_args(argv)
     quiet_logs()
-    cases = load_cases(args.split)
-    if args.category:
-        cases = [c for c in cases if c["category"] == args.category]
+    splits = ("dev", "test") if args.split == "all" else (args.split,)
     modes = ("extractive", "llm") if args.mode == "both" else (args.mode,)
-    report: dict[str, Any] = {"split": args.split, "questions": len(cases)}
+    report = run(splits, modes, args.data_dir, args.category)
     for mode in modes:
-        with ExitStack() as stack:
-            services = build(args.data_dir if mode == "extractive" else None, mode, stack)
-            results = asyncio.run(run_cases(services, cases, mode))
-        table = summarise(results)
-        report[mode] = table
-        print_table(f"{mode} mode, {args.split} split ({len(cases)} questions)", table)
+        results = report.pop(f"{mode}_results")
+        for split in splits:
+            print_table(f"{mode} mode, {split} split ({report['questions'][split]} questions)", report[mode][split])
         if args.show != "none":
             for r in results:
                 if args.show == "all" or r["outcome"] != "correct":
                     print(f"\n[{r['id']} {r['category']} {r['outcome']}] {r['question']}  →  {r['standalone']}")
                     print("   ", r["reply"].replace("\n", "\n    ")[:600], r["sources"])
-        write_json(RESULTS / f"founder_eval_{args.split}_{mode}.json", {"summary": table, "results": results})
+        write_json(RESULTS / f"founder_eval_{args.split}_{mode}.json", {"summary": report[mode], "results": results})
     write_json(RESULTS / f"founder_eval_{args.split}.json", report)
     return 0
 

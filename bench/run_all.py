@@ -3,7 +3,7 @@
 Each benchmark works in its own fresh temporary data dir; passage vectors are cached in bench/.cache, so only the
 first run pays for embedding the corpora (the speed benchmark's ingestion always uses a cold cache).
 
-    python -m bench.run_all [--skip autorag,knowledge,calibrate,speed] [--sizes 1000,10000,100000]
+    python -m bench.run_all [--skip autorag,knowledge,calibrate,founders,speed] [--sizes 1000,10000,100000]
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-from bench import calibrate_threshold, retrieval_autorag, retrieval_knowledge, speed
+from bench import calibrate_threshold, founder_eval, retrieval_autorag, retrieval_knowledge, speed
 from bench.common import BENCH, RESULTS, log, quiet_logs, write_json
 
-PARTS = ("autorag", "knowledge", "calibrate", "speed")
+PARTS = ("autorag", "knowledge", "calibrate", "founders", "speed")
 
 
 def machine() -> dict[str, Any]:
@@ -186,6 +186,9 @@ def markdown(res: dict[str, Any]) -> str:
     else:
         lines += [f"Not run: {c.get('error') or c.get('skipped')}", ""]
 
+    if "founders" in res:
+        lines += _founders_markdown(res["founders"])
+
     s = res.get("speed", {})
     lines += ["## Speed", ""]
     ing = s.get("ingest", {})
@@ -218,6 +221,33 @@ def markdown(res: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _founders() -> dict[str, Any]:
+    report = founder_eval.run()
+    for mode in ("extractive", "llm"):
+        write_json(RESULTS / f"founder_eval_{mode}.json", report.pop(f"{mode}_results"))
+    return report
+
+
+def _founders_markdown(f: dict[str, Any]) -> list[str]:
+    lines = ["## Founders' evaluation", ""]
+    if "error" in f or not f:
+        return lines + [f"Not run: {f.get('error', 'skipped')}", ""]
+    lines += ["`bench/founder_eval.py` over `bench/questions/founder_eval.jsonl` (knowledge/ and the seven real 2025 "
+              "files). Correct = every fact in a quote citing the gold document; near misses and injections: correct ="
+              " declined / refused; idea requests: correct = routed.", ""]
+    for mode in ("extractive", "llm"):
+        for split in ("test", "dev"):
+            table = f.get(mode, {}).get(split)
+            if not table:
+                continue
+            lines += [f"**{mode}, {split} split** ({f['questions'][split]} questions)", ""]
+            lines += _table(["category", "n", "correct", "declined", "misrouted", "wrong", "recall@5"],
+                            [[c, r["n"], r["correct"], r["declined"], r["misrouted"], r["wrong"], r["recall5"]]
+                             for c, r in table.items() if c != "targets"])
+            lines += ["", "targets: " + ", ".join(f"{k} {_f(v)}" for k, v in table["targets"].items()), ""]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip", default="")
@@ -239,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         res["knowledge"] = _part("knowledge", retrieval_knowledge.run)
     if "calibrate" not in skip:
         res["calibrate"] = _part("calibrate", calibrate_threshold.run)
+    if "founders" not in skip:
+        res["founders"] = _part("founders", _founders)
     if "speed" not in skip:
         sizes = tuple(int(x) for x in args.sizes.split(",") if x)
         res["speed"] = _part("speed", lambda: speed.run(sizes))

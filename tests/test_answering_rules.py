@@ -92,7 +92,10 @@ def test_another_years_call():
 
 def test_follow_ups_carry_the_programme_through_a_chain():
     history = [("user", "창업도약패키지 신청 자격이 뭐예요?"), ("assistant", "…"), ("user", "마감은요?"), ("assistant", "…")]
-    assert standalone_question("그럼 신청은 어디서 해요?", history) == "창업도약패키지 신청은 어디서 해요?"
+    standalone = standalone_question("그럼 신청은 어디서 해요?", history)
+    assert standalone.startswith("창업도약패키지 ") and standalone.endswith(" 신청은 어디서 해요?")
+    assert standalone_question("며칠 안에 해야 돼요?", [("user", "창업도약패키지 이의신청 가능해요?")]) == \
+        "창업도약패키지 이의신청 며칠 안에 해야 돼요?"
     assert standalone_question("Is it possible to choose two host organisations?", history).startswith("Is it")
     assert standalone_question("청년취업사관학교 교육 기간은?", history) == "청년취업사관학교 교육 기간은?"
 

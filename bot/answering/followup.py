@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.answering.entities import key_entities, normalise
-from bot.knowledge.morphemes import kiwi, terms
+from bot.knowledge.morphemes import ASKING_NOUNS, VAGUE_NOUNS, kiwi, terms
 
 _FOLLOW_UP = re.compile(
     r"^\s*(?:그럼|그러면|그렇다면|그리고|또|근데|그런데|and\b|what about|how about|then\b|also\b|so\b)\s*",
@@ -22,13 +22,22 @@ _POINTS_BACK = re.compile(r"^\s*(?:그건|그거|그것|그게|거기|그곳|그
 _PRONOUN = re.compile(r"(?:^|\s)(?:그건|그거|그것|그게|이건|저건|거기|그곳)(?=\s|$)")
 # "마감은요?", "금액은?", "what about the deadline?": a topic alone, asked about the same thing as before.
 _BARE_TOPIC = re.compile(r"^\s*\S{1,12}\s*(?:은|는|이|가)?\s*(?:요|요\?|\?|요\s*\?)\s*$")
-_TOPIC_TAGS = {"NNP", "NNG", "SL"}
-_GENERIC_NOUNS = frozenset({"질문", "궁금", "문의", "정보", "내용", "관련", "사업", "지원", "경우", "때", "거", "것"})
+# Korean nouns only: an English question's topic travels as its named entities.
+_TOPIC_TAGS = {"NNP", "NNG"}
+_GENERIC_NOUNS = VAGUE_NOUNS | ASKING_NOUNS | {"궁금", "정보", "사업", "지원", "때", "거", "것"}
+
+
+# … but a short English question built around one ("when did it launch?") points back.
+_EN_POINTER = re.compile(r"\b(?:it|that|they|them|there|this)\b", re.IGNORECASE)
+
+
+def _points_back(question: str) -> bool:
+    return bool(_POINTS_BACK.search(question)) or (len(question.split()) <= 6 and bool(_EN_POINTER.search(question)))
 
 
 def is_follow_up(question: str) -> bool:
     return bool(
-        _FOLLOW_UP.search(question) or _POINTS_BACK.search(question) or _BARE_TOPIC.match(question)
+        _FOLLOW_UP.search(question) or _points_back(question) or _BARE_TOPIC.match(question)
         or len(terms(question)) <= 2
     )
 
@@ -48,7 +57,7 @@ def _topic_nouns(text: str, exclude: set[str]) -> list[str]:
         end = tok.start + tok.len
     out: list[str] = []
     for span in spans:
-        kept = [f for f in span if f.lower() not in exclude]
+        kept = [f for f in span if f.lower() not in exclude and f not in _GENERIC_NOUNS]
         form = "".join(kept)
         if len(form) >= 2 and form not in _GENERIC_NOUNS and form not in out:
             out.append(form)
@@ -60,13 +69,12 @@ def _rewrite(question: str, previous: str) -> str:
         return question
     if any(e.kind == "name" for e in key_entities(question)):
         return question  # it names its own programme: nothing to carry
-    carried = [e.text for e in key_entities(previous)]
+    carried = [e.text for e in key_entities(previous) if e.kind != "year"]
     own_terms = set(terms(question))
-    nouns = _topic_nouns(previous, own_terms)
-    if not carried:
-        carried = nouns[:2]
-    elif _POINTS_BACK.search(question):
-        carried += [n for n in nouns if normalise(n) not in {normalise(c) for c in carried}][:1]
+    named = {normalise(c) for c in carried}
+    # The topic comes last before the predicate in Korean ("패스트트랙이 뭐예요?"), so the last nouns are kept.
+    nouns = [n for n in _topic_nouns(previous, own_terms) if not any(normalise(n) in k for k in named)]
+    carried += nouns[-2:] if not carried or _points_back(question) else nouns[-1:]
     if not carried:
         return question
     rest = _PRONOUN.sub(" ", _FOLLOW_UP.sub("", question)).strip()

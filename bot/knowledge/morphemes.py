@@ -58,13 +58,13 @@ def proper_names(text: str) -> list[str]:
 
 
 # Nouns of any question that say nothing about what it asks ("나중에", "며칠", "혹시") …
-_VAGUE_NOUNS = frozenset({
+VAGUE_NOUNS = frozenset({
     "나중", "며칠", "혹시", "정도", "경우", "관련", "내용", "질문", "이번", "작년", "올해", "내년", "요즘", "지금", "이거",
     "저거", "그거", "여기", "거기", "뭐", "누구", "언제", "어디", "얼마", "부분", "쪽", "때문", "후반", "초반", "중반",
 })
 # … or name the kind of answer asked for, not what it is about: the evidence need not repeat them.
-_ASKING_NOUNS = frozenset({"금액", "액수", "한도", "기간", "날짜", "일정", "방법", "절차", "시간", "마감", "장소", "위치",
-                           "주소", "가능", "여부", "문의"})
+ASKING_NOUNS = frozenset({"금액", "액수", "한도", "기간", "날짜", "일정", "방법", "절차", "시간", "마감", "장소", "위치",
+                          "주소", "가능", "여부", "문의", "진행", "관리", "처리", "이용", "사용"})
 
 
 def topic_nouns(text: str) -> list[str]:
@@ -73,6 +73,6 @@ def topic_nouns(text: str) -> list[str]:
     out = []
     for t in kiwi().tokenize(text):
         form = t.form.lower()
-        if t.tag in {"NNG", "NNP"} and len(form) >= 2 and form not in _VAGUE_NOUNS and form not in _ASKING_NOUNS:
+        if t.tag in {"NNG", "NNP"} and len(form) >= 2 and form not in VAGUE_NOUNS and form not in ASKING_NOUNS:
             out.append(form)
     return out
