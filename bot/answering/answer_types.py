@@ -69,7 +69,8 @@ _CARRIES: dict[AnswerType, re.Pattern[str]] = {
         r"\d{4}-\d{2}-\d{2}|\d{1,2}\s*:\s*\d{2}|\d+\s*일\s*(?:이내|전|후|까지|부터)|상시|수시|[월화수목금토일]요일|매주|매월|매년|"
         r"첫째|둘째|셋째|넷째|마지막\s*주|주말|평일|연중|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
         r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekly|monthly)\b|\b(?:19|20)\d{2}\b", _I),
-    AnswerType.TIME: re.compile(rf"{_NUMBER}|정오|자정|정각", _I),
+    AnswerType.TIME: re.compile(r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시(?!간|장|행|스템|설|작|범|기|점|도)|오전|오후|정오|자정|정각|"
+                                r"\b\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)|\bnoon\b|\bmidnight\b", _I),
     AnswerType.DURATION: re.compile(rf"{_NUMBER}|이내|초과|미만|동안", _I),
     AnswerType.COUNT: re.compile(_NUMBER, _I),
     AnswerType.PERCENT: re.compile(rf"{_NUMBER}|절반|전액", _I),

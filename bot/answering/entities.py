@@ -39,8 +39,15 @@ _GENERIC = frozenset({
     "kstartup", "k스타트업",
 })
 _EN_STOP_LEADS = frozenset({"the", "a", "an", "this", "that", "your", "my", "our", "any", "which", "what", "for",
-                            "of", "in", "to", "from", "about", "and", "or", "is", "are", "can", "i", "do", "does"})
+                            "of", "in", "to", "from", "about", "and", "or", "is", "are", "can", "i", "do", "does",
+                            "did", "was", "were", "will", "would", "could", "should", "when", "where", "how", "who",
+                            "why", "at", "on", "by", "with", "join", "joined", "apply", "get"})
 _PROPER_TAGS = frozenset({"NNP"})
+# Capitalised inside a sentence, yet not a particular thing the documents must name.
+_EN_COMMON_CAPITALISED = frozenset({"seoul", "korea", "korean", "english", "monday", "tuesday", "wednesday", "thursday",
+                                    "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
+                                    "june", "july", "august", "september", "october", "november", "december", "ceo",
+                                    "cto", "telegram", "google", "internet"})
 
 
 def normalise(text: str) -> str:
@@ -95,7 +102,12 @@ def _english_names(question: str) -> list[str]:
 
 
 def _acronyms(question: str) -> list[str]:
-    return [m.group(1) for m in _ACRONYM.finditer(question)]
+    """Acronyms (TIPS, KVIC) and single capitalised words inside an English sentence (Busan): named things."""
+    names = [m.group(1) for m in _ACRONYM.finditer(question)]
+    if not re.search(r"[가-힣]", question):
+        words = re.findall(r"(?<=[a-z,]\s)([A-Z][a-z]{2,})\b(?!\s+[A-Z])", question)
+        names += [w for w in words if w.lower() not in _EN_COMMON_CAPITALISED]
+    return names
 
 
 def key_entities(question: str) -> list[Entity]:
@@ -127,15 +139,16 @@ def _key_entities(question: str) -> tuple[Entity, ...]:
     return tuple(e for e in out if not any(e.key != o.key and e.key in o.key for o in out))
 
 
-_PROGRAMME_YEAR = re.compile(r"(?<!\d)(20[12]\d)\s*년?\s*도?\s*(?:의\s*)?\S*(?:패키지|공고|모집|사업|선정|call|programme|program)",
-                             re.IGNORECASE)
+_PROGRAMME_YEAR = re.compile(
+    r"(?<!\d)(20[12]\d)\s*년?\s*도?\s*(?:의\s*)?\S*(?:패키지|공고|모집|사업|선정|call|programme|program)"
+    r"|(?:package|programme|program|call|round|cohort)\s+(?:in|for|of)\s+(20[12]\d)\b", re.IGNORECASE)
 _ANY_YEAR = re.compile(r"(?<!\d)20[12]\d(?!\d)")
 
 
 def programme_year(question: str) -> str | None:
     """The year of the call asked about ("2024년 창업도약패키지"), None when no year qualifies a programme."""
     m = _PROGRAMME_YEAR.search(question)
-    return m.group(1) if m else None
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def other_year(title: str, year: str) -> bool:

@@ -43,8 +43,10 @@ MIN_ASPECT_COVERAGE = 0.25
 CLOSE_ENOUGH = 0.92
 # A document saying it does not hold the answer ("…은 이 문서에 담겨 있지 않습니다") answers nothing.
 _NOT_COVERED = re.compile(
-    r"(?:문서|자료|챗봇)\S*\s*(?:에는?|에서는?)\s*(?:\S+\s+){0,3}(?:담겨\s*있지\s*않|없습니다|나와\s*있지\s*않|포함되어\s*있지\s*않)"
-    r"|(?:not|isn't|aren't)\s+(?:covered|included|in\s+(?:this|these|the)\s+(?:document|page)s?)", re.IGNORECASE)
+    r"(?:문서|자료|챗봇|지식베이스)\S*\s*(?:에는?|에서는?)?\s*(?:\S+\s+){0,3}(?:담겨\s*있지\s*않|없습니다|나와\s*있지\s*않|"
+    r"포함되어\s*있지\s*않|등록되어\s*있지\s*않)"
+    r"|(?:not|isn't|aren't)\s+(?:covered|included|in\s+(?:this|these|the)\s+(?:document|page|knowledge\s+base)s?)",
+    re.IGNORECASE)
 
 
 class Decline(StrEnum):
@@ -111,6 +113,16 @@ class Vocabulary(Protocol):
     def knows(self, term: str) -> bool: ...
 
     def idf(self, term: str) -> float: ...
+
+
+def _words(text: str) -> set[str]:
+    """Content words for a rough overlap: Korean nouns and English words of four letters or more."""
+    return set(topic_nouns(text)) | {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)} - _EN_FILLER
+
+
+_EN_FILLER = frozenset({"what", "when", "where", "which", "there", "this", "that", "with", "from", "have", "does",
+                        "will", "would", "could", "should", "about", "your", "they", "them", "their", "documents",
+                        "document", "knowledge", "base", "page", "cafe", "cafes", "startup", "seoul"})
 
 
 def _coverage(aspects: list[str], evidence: str, idf: Callable[[str], float]) -> float:
@@ -189,8 +201,12 @@ def select_evidence(
         floor = min(floor, typed_min_similarity)
     if float(sims[best]) < floor:
         return Evidence(declined=Decline.WEAK, types=types, entities=entities)
-    if _NOT_COVERED.search(eligible[best].sentence):
-        return Evidence(declined=Decline.NOT_COVERED, types=types, entities=entities)
+    # Among the closest statements, one saying the documents do not hold what is asked settles it.
+    q_words = _words(question)
+    for i in order[:3]:
+        statement = eligible[i].sentence
+        if _NOT_COVERED.search(statement) and (i == best or q_words & _words(statement)):
+            return Evidence(declined=Decline.NOT_COVERED, types=types, entities=entities)
     chosen = [best]
     for i in order[1:]:
         if len(chosen) >= max_quotes or scores[i] < scores[best] - KEEP_WITHIN:

@@ -18,6 +18,9 @@ _HEADING_MARK = re.compile(r"^\s*(?:#{1,6}|[□■◆◇▣]|(?:Q|질문|문)\s*
 PLACEHOLDER = re.compile(r"O{2,}|○{2,}|ㅇㅇ|△△|XX|(?<![\d.,:])00(?![\d:])")
 _QUESTION_END = re.compile(r"[?？]\s*$")
 _LETTER = re.compile(r"[A-Za-z가-힣]")
+# What a document says about itself ("이 문서는 …을 정리했습니다", "This is an English summary of …") answers nothing.
+_ABOUT_ITSELF = re.compile(r"^(?:이\s*(?:문서|안내|요약|자료)(?:는|은)\s|This\s+(?:is\s+an?\s+(?:English\s+)?summary|guide|page|"
+                           r"document)\b)", re.IGNORECASE)
 # Marks a sentence split leaves at its edges: "… 가능합니다. ☞", "* (참고) …", a table title run into the line.
 _EDGE_MARKS = re.compile(r"^(?:\s*(?:[☞※*ㆍ∙·-]+|\((?:참고|예시|유의사항)\))\s*)+|(?:\s*(?:[☞※*]+|\*?\s*\((?:참고|예시|유의사항)\)|<[^<>]{2,40}>))+\s*$")
 
@@ -54,6 +57,7 @@ def quotable(sentence: str, min_chars: int) -> bool:
         and not _QUESTION_END.search(sentence)
         and not PLACEHOLDER.search(sentence)
         and len(_LETTER.findall(sentence)) >= 4
+        and not _ABOUT_ITSELF.match(sentence)
     )
 
 
