@@ -61,6 +61,11 @@ def quotable(sentence: str, min_chars: int) -> bool:
     )
 
 
+# A verdict alone ("네, 그렇습니다.", "불가합니다.") means nothing without the question it answered: it is quoted
+# together with the sentence that follows it.
+STANDALONE_CHARS = 20
+
+
 def _merged(parts: list[str], min_chars: int) -> list[str]:
     """Sentences, with one too short to stand alone ("불가합니다.") joined to the next: it is often the answer."""
     out: list[str] = []
@@ -103,7 +108,7 @@ def quotable_sentences(text: str, min_chars: int = 8) -> list[Quotable]:
             label = labelled[0]
             context = f"{section} {label}".strip()
         parts = [_EDGE_MARKS.sub("", s).strip() for s in sentences(body)]
-        for sentence in _merged([p for p in parts if p], min_chars):
+        for sentence in _merged([p for p in parts if p], max(min_chars, STANDALONE_CHARS)):
             if quotable(sentence, min_chars):
                 out.append(Quotable(sentence, context, body))
     return out
