@@ -106,7 +106,7 @@ async def run_cases(services: Any, cases: list[dict[str, Any]], tag: str) -> lis
             passages = await asyncio.to_thread(services.knowledge.search, answer.standalone_question, 5)
             recall = gold_in_top5(passages, case)
         gate: dict[str, Any] = {}
-        if case["expect"] in ("answer", "decline"):
+        if case["expect"] in ("answer", "decline") and hasattr(answers, "evidence"):
             _, evidence = await asyncio.to_thread(answers.evidence, answer.standalone_question)
             gate = {"declined": evidence.declined.value if evidence.declined else None,
                     "similarity": round(max((q.similarity for q in evidence.quotes), default=0.0), 4)}
