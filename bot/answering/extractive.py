@@ -17,10 +17,23 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from bot.answering.answer_types import AnswerType, answers_all, asked_types, carries, checked
-from bot.answering.entities import Entity, key_entities, normalise, other_year, programme_year, speaks_of
+from bot.answering.answer_types import (
+    AnswerType,
+    answers_all,
+    asked_types,
+    carries,
+    checked,
+)
+from bot.answering.entities import (
+    Entity,
+    key_entities,
+    normalise,
+    other_year,
+    programme_year,
+    speaks_of,
+)
 from bot.knowledge.embeddings import CachedEmbeddings
-from bot.knowledge.morphemes import topic_nouns, terms
+from bot.knowledge.morphemes import terms, topic_nouns
 from bot.knowledge.quotes import quotable_sentences
 from bot.knowledge.search import Passage
 

@@ -205,7 +205,8 @@ def programme_titles(session: Session) -> dict[str, list[str]]:
     )
     out: dict[str, list[str]] = {}
     for programme, title in rows:
-        out.setdefault(programme, []).append(title)
+        if programme:
+            out.setdefault(programme, []).append(title)
     return out
 
 
