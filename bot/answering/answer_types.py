@@ -66,7 +66,8 @@ _CARRIES: dict[AnswerType, re.Pattern[str]] = {
     # A date, not any number: "’22~’24년 참여기업" names years, it does not say when.
     AnswerType.DATE: re.compile(
         r"\d{1,2}\s*월(?:\s*\d{1,2}\s*일)?|[’']?\d{2,4}\s*\.\s*\d{1,2}\s*\.(?:\s*\d{1,2}\s*\.?)?|\d{4}\s*년|"
-        r"\d{4}-\d{2}-\d{2}|\d{1,2}\s*:\s*\d{2}|\d+\s*일\s*(?:이내|전|후|까지|부터)|상시|수시|[월화수목금토일]요일|매주|매월|매년|"
+        r"\d{4}-\d{2}-\d{2}|\d{1,2}\s*:\s*\d{2}|\d+\s*일\s*(?:이내|전|후|까지|부터)|상시|수시|"
+        r"(?:접수|신청|모집|협약)\s*기간\s*(?:내|중|안)|마감\s*(?:전|이전|후|이후|까지|일)|(?:종료|선정|통보)\s*(?:전|후|이후|까지)|[월화수목금토일]요일|매주|매월|매년|"
         r"첫째|둘째|셋째|넷째|마지막\s*주|주말|평일|연중|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
         r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekly|monthly)\b|\b(?:19|20)\d{2}\b", _I),
     AnswerType.TIME: re.compile(r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시(?!간|장|행|스템|설|작|범|기|점|도)|오전|오후|정오|자정|정각|"

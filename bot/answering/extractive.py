@@ -218,7 +218,8 @@ def select_evidence(
     q_words = _words(question)
     for i in order[:3]:
         statement = eligible[i].sentence
-        if _NOT_COVERED.search(statement) and (i == best or q_words & _words(statement)):
+        close = scores[i] >= scores[best] - KEEP_WITHIN
+        if _NOT_COVERED.search(statement) and (i == best or (close and q_words & _words(statement))):
             return Evidence(declined=Decline.NOT_COVERED, types=types, entities=entities)
     chosen = [best]
     for i in order[1:]:
