@@ -60,6 +60,7 @@ def normalise(text: str) -> str:
 class Entity:
     text: str
     kind: str  # "name", "english_name" (several English words), "year"
+    parts: tuple[str, ...] = ()  # the words a Korean name was typed as ("답십리 센터"): each must be named
 
     @property
     def key(self) -> str:
@@ -72,6 +73,7 @@ def _strip_particle(word: str) -> str:
 
 
 def _korean_names(question: str) -> list[str]:
+    """Names as typed; a name typed in several words keeps them apart with spaces ("재도전 성공패키지")."""
     words = [_strip_particle(w.strip("?？!.,~\"'()")) for w in question.split()]
     names: list[str] = []
     for i, word in enumerate(words):
@@ -80,8 +82,9 @@ def _korean_names(question: str) -> list[str]:
         name = word
         # "재도전 성공패키지", "창업 도약 패키지": the name was typed with spaces.
         j = i - 1
-        while j >= 0 and i - j <= 2 and len(_KO_NAME_SUFFIX.sub("", name)) < 4 and _HANGUL_WORD.match(words[j]):
-            name = words[j] + name
+        while j >= 0 and i - j <= 2 and len(_KO_NAME_SUFFIX.sub("", name.replace(" ", ""))) < 4 \
+                and _HANGUL_WORD.match(words[j]):
+            name = f"{words[j]} {name}"
             j -= 1
         names.append(name)
     for token in kiwi().tokenize(question):
@@ -129,7 +132,8 @@ def _key_entities(question: str) -> tuple[Entity, ...]:
         if any(key in other for other in seen):
             continue
         seen.add(key)
-        out.append(Entity(name, kind))
+        parts = tuple(normalise(p) for p in name.split()) if kind == "name" and " " in name else ()
+        out.append(Entity(name.replace(" ", "") if kind == "name" else name, kind, parts))
     for m in _YEAR.finditer(question):
         year = m.group(1) or f"20{m.group(2)}"
         if year not in seen:
@@ -167,4 +171,7 @@ def speaks_of(entity: Entity, evidence: str, aliases: str = "") -> bool:
     the `normalise`d names of the evidence's programme (its documents' titles), which English names may match."""
     if entity.kind == "year":
         return bool(_year_pattern(entity.text).search(evidence))
-    return entity.key in normalise(evidence) or (bool(aliases) and entity.key in aliases)
+    text = normalise(evidence)
+    if entity.key in text or (bool(aliases) and entity.key in aliases):
+        return True
+    return bool(entity.parts) and all(part in text for part in entity.parts)

@@ -161,7 +161,7 @@ def select_evidence(
     """The one or two sentences of the top passages that answer the question, or why none does.
 
     `min_similarity` is the floor for the best sentence; `typed_min_similarity` (lower) applies instead when the
-    question asks for a value with a visible form (an amount, a date …) and the sentence carries it."""
+    evidence is corroborated: it carries the asked value (an amount, a date …) or names the question's entities."""
     types = frozenset(asked_types(question))
     titles = programme_titles or {}
     entities = tuple(e for e in key_entities(question) if _checkable(e, titles))
@@ -209,8 +209,12 @@ def select_evidence(
                       - LONG_QUOTE_PENALTY * excess)
     order = sorted(range(len(eligible)), key=lambda i: -scores[i])
     best = order[0]
+    # Corroborated evidence (it carries the asked value, or names what the question names) may be a little less
+    # close than uncorroborated evidence.
     floor = min_similarity
-    if typed_min_similarity is not None and wanted and any(carries(eligible[best].sentence, t) for t in wanted):
+    corroborated = (wanted and any(carries(eligible[best].sentence, t) for t in wanted)) or any(
+        e.kind == "name" for e in entities)
+    if typed_min_similarity is not None and corroborated:
         floor = min(floor, typed_min_similarity)
     if float(sims[best]) < floor:
         return Evidence(declined=Decline.WEAK, types=types, entities=entities)
