@@ -119,9 +119,10 @@ class CachedEmbeddings(Embeddings):
         return self.embed_documents_with_progress(texts)
 
     def embed_uncached(self, texts: list[str]) -> list[list[float]]:
-        """Vectors for founders' words (e.g. grouping unanswered questions): never written to the disk cache,
-        which outlives the retention period and /deletemydata."""
-        return self.inner.embed_documents(list(texts))
+        """Vectors for founders' questions, to compare with each other (grouping unanswered questions): embedded as
+        queries, e5's form for question-to-question similarity (as passages, unrelated questions score above
+        0.85); never written to the disk cache, which outlives the retention period and /deletemydata."""
+        return [self.inner.embed_query(text) for text in texts]
 
     def embed_documents_with_progress(
         self, texts: Sequence[str], progress: ProgressCallback | None = None
