@@ -34,7 +34,8 @@ _I = re.IGNORECASE
 _ASKS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.AMOUNT: re.compile(r"얼마(?!나\s*(?:걸|오래|자주))|금액|액수|한도|\bhow much\b|\bamount\b", _I),
     AnswerType.DATE: re.compile(
-        r"언제|마감(?!\s*(?:후|이후|뒤|전|이전))|기한|날짜|며칠까지|몇\s*월|몇\s*일까지|\bwhen\b|\bdeadline\b|"
+        r"언제|마감(?!\s*(?:후|이후|뒤|전|이전))|기한|날짜|며칠까지|몇\s*월|몇\s*일까지|(?:신청|접수|모집|공모)\s*기간|"
+        r"\bwhen\b|\bdeadline\b|"
         r"\bwhat date\b|\bdue\b|\bclose[sd]?\b", _I),
     AnswerType.TIME: re.compile(r"몇\s*시|몇시|\bwhat time\b|\bo'?clock\b", _I),
     AnswerType.DURATION: re.compile(
