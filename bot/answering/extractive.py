@@ -42,8 +42,6 @@ MAX_CANDIDATES = 40
 # A second quote must be nearly as close to the question as the best one, or it is padding.
 KEEP_WITHIN = 0.02
 OVERLAP_WEIGHT = 0.01
-RANK_PENALTY = 0.0
-TYPE_BONUS = 0.0
 # A yes/no question is answered by the sentence that gives the verdict ("불가합니다.", "네, 가능합니다").
 VERDICT_BONUS = 0.02
 _VERDICT_FIRST = re.compile(r"^\s*(?:불가|가능|네[,.]|예[,.]|아니[요오]|아닙니다|안\s*됩니다|됩니다|그렇습니다|해당|없습니다|"
@@ -89,10 +87,6 @@ class Evidence:
     declined: Decline | None = None
     types: frozenset[AnswerType] = frozenset()
     entities: tuple[Entity, ...] = ()
-
-    @property
-    def passage_indexes(self) -> list[int]:
-        return sorted({q.passage_index for q in self.quotes})
 
 
 @dataclass(frozen=True)
@@ -153,6 +147,33 @@ def _checkable(entity: Entity, programme_titles: dict[str, list[str]]) -> bool:
     return any(entity.key in normalise(" ".join([p, *ts])) for p, ts in programme_titles.items())
 
 
+def _on_topic(
+    question: str, entities: tuple[Entity, ...], candidates: list[_Candidate], sims: np.ndarray, vocabulary: Vocabulary
+) -> list[int]:
+    """Indexes of the candidates that name enough of the question's topic nouns (by IDF), or are very close.
+
+    A noun no document uses is left to the caller, which raises the similarity floor for it."""
+    entity_keys = [e.key for e in entities]
+    aspects = [a for a in dict.fromkeys(topic_nouns(question)) if not any(a in k for k in entity_keys)]
+    aspects = [a for a in aspects if vocabulary.knows(a)]
+    if not aspects:
+        return list(range(len(candidates)))
+    return [i for i, c in enumerate(candidates) if float(sims[i]) >= CLOSE_ENOUGH
+            or _coverage(aspects, c.evidence, vocabulary.idf) >= MIN_ASPECT_COVERAGE]
+
+
+def _scores(question: str, types: frozenset[AnswerType], candidates: list[_Candidate], sims: np.ndarray) -> list[float]:
+    """Similarity, nudged by shared terms, a verdict leading a yes/no answer, and against long statements."""
+    q_terms = set(terms(question))
+    scores = []
+    for c, sim in zip(candidates, sims):
+        overlap = len(q_terms & set(terms(c.context))) / max(len(q_terms), 1)
+        bonus = VERDICT_BONUS if AnswerType.YES_NO in types and _VERDICT_FIRST.match(c.sentence) else 0.0
+        excess = max(0, len(c.sentence) - LONG_QUOTE_CHARS) / LONG_QUOTE_CHARS
+        scores.append(float(sim) + OVERLAP_WEIGHT * overlap + bonus - LONG_QUOTE_PENALTY * excess)
+    return scores
+
+
 def select_evidence(
     question: str, passages: list[Passage], embeddings: CachedEmbeddings, *,
     programme_titles: dict[str, list[str]] | None = None, min_similarity: float = 0.0, max_quotes: int = 2,
@@ -185,28 +206,12 @@ def select_evidence(
     matrix = np.asarray(embeddings.embed_documents([c.context for c in eligible]), dtype=np.float32)
     sims = matrix @ qv
     if vocabulary is not None:
-        entity_keys = [e.key for e in entities]
-        aspects = [a for a in dict.fromkeys(topic_nouns(question)) if not any(a in k for k in entity_keys)]
-        # A noun no document uses is left to the caller, which raises the similarity floor for it.
-        aspects = [a for a in aspects if vocabulary.knows(a)]
-        if aspects:
-            kept = [i for i, c in enumerate(eligible) if float(sims[i]) >= CLOSE_ENOUGH
-                    or _coverage(aspects, c.evidence, vocabulary.idf) >= MIN_ASPECT_COVERAGE]
-            if not kept:
-                return Evidence(declined=Decline.ASPECT, types=types, entities=entities)
-            eligible = [eligible[i] for i in kept]
-            sims = sims[kept]
-    q_terms = set(terms(question))
+        kept = _on_topic(question, entities, eligible, sims, vocabulary)
+        if not kept:
+            return Evidence(declined=Decline.ASPECT, types=types, entities=entities)
+        eligible, sims = [eligible[i] for i in kept], sims[kept]
     wanted = checked(set(types))
-    scores = []
-    for c, sim in zip(eligible, sims):
-        overlap = len(q_terms & set(terms(c.context))) / max(len(q_terms), 1)
-        bonus = TYPE_BONUS if wanted and any(carries(c.sentence, t) for t in wanted) else 0.0
-        if AnswerType.YES_NO in types and _VERDICT_FIRST.match(c.sentence):
-            bonus += VERDICT_BONUS
-        excess = max(0, len(c.sentence) - LONG_QUOTE_CHARS) / LONG_QUOTE_CHARS
-        scores.append(float(sim) + OVERLAP_WEIGHT * overlap - RANK_PENALTY * c.passage_index + bonus
-                      - LONG_QUOTE_PENALTY * excess)
+    scores = _scores(question, types, eligible, sims)
     order = sorted(range(len(eligible)), key=lambda i: -scores[i])
     best = order[0]
     # Corroborated evidence (it carries the asked value, or names what the question names) may be a little less

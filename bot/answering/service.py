@@ -11,7 +11,12 @@ from dataclasses import replace
 from bot.answering.citations import cite
 from bot.answering.extractive import Decline, Evidence, select_evidence
 from bot.answering.followup import standalone_question
-from bot.answering.intent import LLMIntentClassifier, NearestExampleClassifier, overrule, ruled_intent
+from bot.answering.intent import (
+    LLMIntentClassifier,
+    NearestExampleClassifier,
+    overrule,
+    ruled_intent,
+)
 from bot.answering.language import detect_language
 from bot.answering.llm import NOT_FOUND, LLMAnswerer, LLMUnavailable, make_chat_model
 from bot.answering.memory import ConversationStore
