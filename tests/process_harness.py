@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
@@ -84,9 +85,98 @@ def chroma_run(exe: str, path: Path) -> Iterator[tuple[int, subprocess.Popen[byt
         deadline = time.monotonic() + 60
         while not _answers(f"http://127.0.0.1:{port}/api/v2/heartbeat"):
             assert time.monotonic() < deadline and proc.poll() is None, "chroma run did not come up"
-            time.sleep(0.3)
+            time.sleep(0.1)
         yield port, proc
     finally:
         if proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+# Below normal CPU and I/O priority: work started ahead only uses what the tests running meanwhile leave idle.
+LOW_PRIORITY = ["nice", "-n", "19"] + (["ionice", "-c", "2", "-n", "7"] if shutil.which("ionice") else [])
+
+
+class Background:
+    """A command started now and collected later: at low priority, in its own session (so `stop()` reaches its
+    children too), stdout and stderr in files named after it under `base`."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], base: Path) -> None:
+        self.args = args
+        self.out, self.err = base / f"{name}.stdout", base / f"{name}.stderr"
+        with self.out.open("wb") as out, self.err.open("wb") as err:
+            self.process = subprocess.Popen(LOW_PRIORITY + args, env=env, cwd=base, stdout=out, stderr=err,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def wait(self, timeout: float) -> subprocess.CompletedProcess[str]:
+        """The outcome, stdout and stderr as text; killed if not done within `timeout` seconds from now (the
+        time it ran at low priority before is not counted against it)."""
+        if self.process.poll() is None:  # a test waits for it now: normal priority, if this user may raise it
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PGRP, self.process.pid, 0)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        return subprocess.CompletedProcess(self.args, self.process.returncode,
+                                           self.out.read_text(errors="replace"), self.err.read_text(errors="replace"))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+class HeadStart:
+    """A slow command whose result one fixture needs (an install, say), started in the Background as the session
+    starts (conftest's `head_starts`) instead of when the first test using that fixture does: on this 2-core
+    machine the tests leave more than a core idle on average, so the command is usually done by the time its
+    fixture asks. Modules using the fixture run last (conftest), which gives it the longest head start. The
+    fixture calls `result()` and checks it exactly as it would check the command run on the spot.
+
+    Declared once at a test module's top level: `INSTALL = HeadStart("installed", command)`, where
+    `command(base)` returns the (args, env) to run in the empty directory `base`.
+    """
+
+    registry: ClassVar[dict[str, HeadStart]] = {}
+
+    def __init__(self, fixture: str, command: Callable[[Path], tuple[list[str], dict[str, str]]]) -> None:
+        self.fixture = fixture
+        self.command = command
+        self.base: Path | None = None
+        self.running: Background | None = None
+        HeadStart.registry[fixture] = self
+
+    def start(self, base: Path) -> None:
+        if self.running is None:
+            self.base = base
+            self.running = Background(self.fixture, *self.command(base), base=base)
+
+    def result(self, make_base: Callable[[], Path], timeout: float) -> tuple[Path, subprocess.CompletedProcess[str]]:
+        """Wait for the command (started now, in `make_base()`, if the session did not start it); returns its
+        directory and outcome."""
+        if self.running is None:
+            self.start(make_base())
+        assert self.running is not None and self.base is not None
+        return self.base, self.running.wait(timeout)
+
+    def cancel(self) -> None:
+        """Stop the command if still running (the session ends without its fixture having used it)."""
+        if self.running is not None:
+            self.running.stop()
+
+
+def remove_in_background(path: Path) -> None:
+    """Delete a large directory tree without waiting: `rm -rf` in its own session, at low priority, which finishes
+    even if the test run ends first."""
+    if path.exists():
+        trash = path.with_name(f"{path.name}.removing")  # gone from `path` at once
+        path.rename(trash)
+        _REMOVERS.append(subprocess.Popen(LOW_PRIORITY + ["rm", "-rf", str(trash)], stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True))
+
+
+_REMOVERS: list[subprocess.Popen[bytes]] = []  # kept: a collected Popen of a running process warns

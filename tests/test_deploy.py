@@ -22,7 +22,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import yaml
-from process_harness import chroma_run, clean_env, free_port
+from process_harness import HeadStart, chroma_run, clean_env, free_port, remove_in_background
 from standins import BotApiStandIn
 from telegram_harness import is_answer, standin_env
 
@@ -54,18 +54,23 @@ def _clean_env(**values: str) -> dict[str, str]:
     return clean_env(*PYTHON_PATHS, **values)
 
 
+def _install_command(base: Path) -> tuple[list[str], dict[str, str]]:
+    return ["sh", str(INSTALL), str(base / "venv"), str(base / "dist")], _clean_env(PYTHON=sys.executable)
+
+
+# About a minute of pip: started as the session starts, at low priority, while the other modules run.
+INSTALL_AHEAD = HeadStart("installed", _install_command)
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     """What the builder stage does: `PYTHON=python3 deploy/install.sh /opt/venv`, into a temporary venv."""
-    base = tmp_path_factory.mktemp("deploy")
-    result = subprocess.run(["sh", str(INSTALL), str(base / "venv"), str(base / "dist")], check=False,
-                            env=_clean_env(PYTHON=sys.executable), cwd=base, capture_output=True, text=True,
-                            timeout=1200)
+    base, result = INSTALL_AHEAD.result(lambda: tmp_path_factory.mktemp("deploy"), timeout=1200)
     assert result.returncode == 0, result.stderr[-4000:]
     wheels = list((base / "dist").glob("cafebot-*.whl"))
     assert len(wheels) == 1, wheels
     yield Installed(base / "venv", wheels[0])
-    shutil.rmtree(base / "venv", ignore_errors=True)  # about 1 GB; pytest keeps its last three temp dirs
+    remove_in_background(base / "venv")  # about 1 GB; pytest keeps its last three temp dirs
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +173,7 @@ async def _wait_for(process: asyncio.subprocess.Process, url: str, stderr: Path)
             except httpx.HTTPError:
                 pass
             assert time.monotonic() < deadline, f"{url} never answered 200: {stderr.read_text()[-4000:]}"
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.1)
 
 
 @pytest.mark.slow
