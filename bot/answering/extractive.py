@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Callable, Protocol
+from typing import Callable
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from bot.answering.entities import (
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.morphemes import terms, topic_nouns
 from bot.knowledge.quotes import quotable_sentences
+from bot.knowledge.reader import Vocabulary
 from bot.knowledge.search import Passage
 
 MAX_PASSAGES = 4
@@ -114,14 +115,6 @@ def _aliases(passage: Passage, programme_titles: dict[str, list[str]]) -> str:
     return normalise(" ".join([passage.programme, *programme_titles.get(passage.programme, [])]))
 
 
-class Vocabulary(Protocol):
-    """The documents' terms (bot.knowledge.lexical.LexicalIndex)."""
-
-    def knows(self, term: str) -> bool: ...
-
-    def idf(self, term: str) -> float: ...
-
-
 def _words(text: str) -> set[str]:
     """Content words for a rough overlap: Korean nouns and English words of four letters or more."""
     return set(topic_nouns(text)) | {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)} - _EN_FILLER
@@ -175,16 +168,15 @@ def _scores(question: str, types: frozenset[AnswerType], candidates: list[_Candi
 
 
 def select_evidence(
-    question: str, passages: list[Passage], embeddings: CachedEmbeddings, *,
-    programme_titles: dict[str, list[str]] | None = None, min_similarity: float = 0.0, max_quotes: int = 2,
-    vocabulary: Vocabulary | None = None, typed_min_similarity: float | None = None,
+    question: str, passages: list[Passage], embeddings: CachedEmbeddings, *, min_similarity: float = 0.0,
+    max_quotes: int = 2, vocabulary: Vocabulary | None = None, typed_min_similarity: float | None = None,
 ) -> Evidence:
     """The one or two sentences of the top passages that answer the question, or why none does.
 
     `min_similarity` is the floor for the best sentence; `typed_min_similarity` (lower) applies instead when the
     evidence is corroborated: it carries the asked value (an amount, a date …) or names the question's entities."""
     types = frozenset(asked_types(question))
-    titles = programme_titles or {}
+    titles = vocabulary.programme_titles if vocabulary is not None else {}
     entities = tuple(e for e in key_entities(question) if _checkable(e, titles))
     candidates = _candidates(passages)
     year = programme_year(question)

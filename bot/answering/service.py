@@ -114,22 +114,23 @@ class AnswerService:
         passages = self.relevant(self.knowledge.search(question, self.settings.retrieval_k), question)
         if not passages:
             return [], Evidence(declined=Decline.WEAK)
+        vocabulary = self.knowledge.vocabulary()
         # A Korean question about a name no document mentions (부산, TIPS) cannot be answered from them. English
         # questions are exempt: their words are rarely in Korean documents, yet dense search bridges that.
         korean = is_korean(question)
-        if korean and self.knowledge.unknown_names(question):
+        if korean and vocabulary.unknown_names(question):
             return passages, Evidence(declined=Decline.ENTITY)
         settings = self.settings
         floor = settings.quote_min_similarity if korean else settings.quote_min_similarity_en
         typed_floor = settings.quote_min_similarity_typed if korean else None
         # A noun no document uses (주차, 가입비) is often what the question is about: only a statement closer to
         # the question may answer it then.
-        if korean and self.knowledge.unknown_nouns(question):
+        if korean and vocabulary.unknown_nouns(question):
             floor += settings.quote_unknown_noun_margin
             typed_floor = (typed_floor or floor) + settings.quote_unknown_noun_margin
         evidence = select_evidence(
-            question, passages, self.knowledge.embeddings, programme_titles=self.knowledge.programme_titles(),
-            min_similarity=floor, typed_min_similarity=typed_floor, vocabulary=self.knowledge.vocabulary(),
+            question, passages, self.knowledge.embeddings, min_similarity=floor, typed_min_similarity=typed_floor,
+            vocabulary=vocabulary,
         )
         return passages, evidence
 

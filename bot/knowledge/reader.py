@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -14,13 +14,43 @@ from sqlalchemy import select
 from bot.knowledge import registry
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.lexical import LexicalIndex
-from bot.knowledge.morphemes import topic_nouns, proper_names, terms
-from bot.knowledge.search import NON_KOREAN_LEXICAL_WEIGHT, Passage, SearchMode, fuse, is_korean
+from bot.knowledge.morphemes import proper_names, terms, topic_nouns
+from bot.knowledge.search import (
+    NON_KOREAN_LEXICAL_WEIGHT,
+    Passage,
+    SearchMode,
+    fuse,
+    is_korean,
+)
 from bot.knowledge.vectorstore import DenseHit, VectorIndex
 from bot.storage.db import Database
 from bot.storage.models import KnowledgeChunk, KnowledgeDocument, KnowledgeVersion
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the active documents say at one revision: their BM25 terms, and the titles each programme goes by."""
+
+    lexical: LexicalIndex
+    programme_titles: dict[str, list[str]]
+
+    def knows(self, term: str) -> bool:
+        return self.lexical.knows(term)
+
+    def idf(self, term: str) -> float:
+        return self.lexical.idf(term)
+
+    def unknown_names(self, query: str) -> list[str]:
+        """Proper nouns and foreign words of the query that no active document mentions (e.g. a city the
+        documents never name): a sign the documents cannot answer it, whatever the similarity says."""
+        return [name for name in proper_names(query) if not self.lexical.knows_phrase(name)]
+
+    def unknown_nouns(self, query: str) -> list[str]:
+        """Topic nouns of a Korean query that no active document mentions (주차, 가입비): what it asks about may
+        simply not be in the documents."""
+        return [noun for noun in topic_nouns(query) if not self.lexical.knows_phrase(noun)]
 
 
 class IndexReader:
@@ -34,7 +64,7 @@ class IndexReader:
         self._read_lock = threading.Lock()
         self._lexical = LexicalIndex([], -1)
         self._active: list[str] = []
-        self._programme_titles: dict[str, list[str]] = {}
+        self._vocabulary = Vocabulary(self._lexical, {})
 
     def refresh(self) -> int:
         """Rebuild the BM25 snapshot and active set if another writer (here or in another process) moved the revision."""
@@ -52,7 +82,7 @@ class IndexReader:
                 titles = registry.programme_titles(s)
             self._lexical = LexicalIndex(entries, revision)
             self._active = active
-            self._programme_titles = titles
+            self._vocabulary = Vocabulary(self._lexical, titles)
             log.debug("knowledge base at revision %d: %d chunks", revision, len(entries))
         return revision
 
@@ -85,29 +115,14 @@ class IndexReader:
                 return passages
         return passages
 
+    def vocabulary(self) -> Vocabulary:
+        """The active documents' vocabulary at the current revision (one refresh for everything an answer asks)."""
+        self.refresh()
+        return self._vocabulary
+
     def unknown_names(self, query: str) -> list[str]:
-        """Proper nouns and foreign words of the query that no active document mentions (e.g. a city the
-        documents never name): a sign the documents cannot answer it, whatever the similarity says."""
-        self.refresh()
-        lexical = self._lexical
-        return [name for name in proper_names(query) if not lexical.knows_phrase(name)]
-
-    def unknown_nouns(self, query: str) -> list[str]:
-        """Content nouns of a Korean query that no active document mentions (주차, 가입비): what it asks about
-        may simply not be in the documents."""
-        self.refresh()
-        lexical = self._lexical
-        return [noun for noun in topic_nouns(query) if not lexical.knows_phrase(noun)]
-
-    def lexical(self) -> LexicalIndex:
-        """The BM25 snapshot at the current revision."""
-        self.refresh()
-        return self._lexical
-
-    def programme_titles(self) -> dict[str, list[str]]:
-        """Programme -> titles of its active documents, at the current revision."""
-        self.refresh()
-        return self._programme_titles
+        """See Vocabulary.unknown_names."""
+        return self.vocabulary().unknown_names(query)
 
     def _dense(
         self, vector: list[float], depth: int, active: list[str], programme: str | None, valid_on: int | None

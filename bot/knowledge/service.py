@@ -18,11 +18,10 @@ from bot.knowledge import registry
 from bot.knowledge.chunking import KoreanStructureSplitter, split_pages
 from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
 from bot.knowledge.errors import DocumentRejected, RejectReason
-from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.loaders import SUPPORTED_EXTENSIONS, LoadedFile, load_file
 from bot.knowledge.morphemes import terms
 from bot.knowledge.quotes import quotable_sentences
-from bot.knowledge.reader import IndexReader
+from bot.knowledge.reader import IndexReader, Vocabulary
 from bot.knowledge.search import Passage, SearchMode
 from bot.knowledge.vectorstore import VectorIndex, make_chroma_client
 from bot.observability import logs, metrics
@@ -395,17 +394,9 @@ class KnowledgeBase:
         return self.reader.search(query, k, programme=programme, only_valid=only_valid, mode=mode, today=today)
 
     def unknown_names(self, query: str) -> list[str]:
-        """See IndexReader.unknown_names."""
+        """See Vocabulary.unknown_names."""
         return self.reader.unknown_names(query)
 
-    def unknown_nouns(self, query: str) -> list[str]:
-        """See IndexReader.unknown_nouns."""
-        return self.reader.unknown_nouns(query)
-
-    def vocabulary(self) -> LexicalIndex:
-        """The current BM25 snapshot: which terms the documents use, and how rare each is."""
-        return self.reader.lexical()
-
-    def programme_titles(self) -> dict[str, list[str]]:
-        """See IndexReader.programme_titles."""
-        return self.reader.programme_titles()
+    def vocabulary(self) -> Vocabulary:
+        """See IndexReader.vocabulary."""
+        return self.reader.vocabulary()
