@@ -15,13 +15,7 @@ from bot.knowledge import registry
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.morphemes import proper_names, terms, topic_nouns
-from bot.knowledge.search import (
-    NON_KOREAN_LEXICAL_WEIGHT,
-    Passage,
-    SearchMode,
-    fuse,
-    is_korean,
-)
+from bot.knowledge.search import NON_KOREAN_LEXICAL_WEIGHT, Passage, SearchMode, fuse, is_korean
 from bot.knowledge.vectorstore import DenseHit, VectorIndex
 from bot.storage.db import Database
 from bot.storage.models import KnowledgeChunk, KnowledgeDocument, KnowledgeVersion
