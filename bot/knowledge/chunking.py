@@ -53,7 +53,9 @@ class KoreanStructureSplitter(TextSplitter):
             nonlocal body, used, context_lines
             if len(body) > context_lines:
                 chunks.append("\n".join(body))
-            body, used, context_lines = [], 0, 0
+            body = []
+            used = 0
+            context_lines = 0
 
         for unit in units(text):
             if unit.level == 0:
@@ -81,7 +83,9 @@ class KoreanStructureSplitter(TextSplitter):
                     used = self._count("\n".join(context))
                     context_lines = len(context)
                     if used + cost > self._max:  # context would push the piece over: drop the context
-                        body, used, context_lines = [], 0, 0
+                        body = []
+                        used = 0
+                        context_lines = 0
                 body.append(piece)
                 used += cost
         emit()

@@ -110,12 +110,16 @@ def units(text: str) -> list[Unit]:
         if ANSWER_MARK.match(line):
             flush()
             in_table = False
-            level, kind, current = 2, UnitKind.TEXT, [line]
+            level = 2
+            kind = UnitKind.TEXT
+            current = [line]
             continue
         if _FAQ_QUESTION.match(line):
             flush()
             in_table = False
-            level, kind, current = 0, UnitKind.QUESTION, [line]
+            level = 0
+            kind = UnitKind.QUESTION
+            current = [line]
             if _ENDS_AS_QUESTION.search(line):
                 flush()  # a one-line question: what follows is its answer, even without an "A." marker
             continue
