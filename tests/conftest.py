@@ -38,8 +38,9 @@ ANNOUNCEMENT_PDF = FIXTURES / "[공고문] 2025년도 창업도약패키지(일�
 FAQ_PDF = FIXTURES / "[참고 3] 2025년도 창업도약패키지(일반형) 창업기업 모집 공고 주요 질의응답.pdf"
 FORM_HWP = FIXTURES / "[별첨 1] 2025년도 창업도약패키지(일반형) 창업기업 사업계획서 양식.hwp"
 FORM_DOCX = FIXTURES / "[별첨 1] 2025년도 창업도약패키지(일반형) 창업기업 사업계획서 양식.docx"
-# What slow tests ingest that takes long to embed (embeddings_warmed_ahead): the shipped knowledge, the real PDFs.
-WARM_UP_DOCUMENTS = (KNOWLEDGE, ANNOUNCEMENT_PDF, FAQ_PDF, FORM_HWP)
+# What tests ingest that takes long to embed (embeddings_warmed_ahead), roughly in the order the run needs them:
+# the real documents staff upload in test_staff_telegram, the FAQ of test_answer_trust, the shipped knowledge.
+WARM_UP_DOCUMENTS = (ANNOUNCEMENT_PDF, FORM_HWP, FAQ_PDF, KNOWLEDGE)
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +83,10 @@ def head_starts(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 def embeddings_warmed_ahead(request: pytest.FixtureRequest, embedding_cache_dir: Path,
                             tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """When slow tests are collected, `cafebot ingest` of WARM_UP_DOCUMENTS runs in the Background from the start
-    of the session, writing its vectors into the run's embedding cache while the fast modules run: the slow
-    modules that ingest the same documents (run after the fast ones) then find most of them embedded. Only the
-    cache is shared; whatever the warm-up has not finished, a test embeds itself, as it would without it."""
+    of the session, writing its vectors into the run's embedding cache while the fast modules run: tests that
+    ingest the same documents later (the slow modules run after the fast ones) then find them embedded. Only the
+    cache is shared; whatever the warm-up has not finished, a test embeds itself, as it would without it. With
+    vectors kept from earlier runs (embedding_store) it has next to nothing to embed."""
     if not any(item.get_closest_marker("slow") for item in request.session.items):
         yield
         return
