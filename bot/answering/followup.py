@@ -42,7 +42,7 @@ def is_follow_up(question: str) -> bool:
     )
 
 
-def _topic_nouns(text: str, exclude: set[str]) -> list[str]:
+def _noun_compounds(text: str, exclude: set[str]) -> list[str]:
     """Noun compounds of the text as written ("서류평가", not "서류" and "평가"), minus what the follow-up says."""
     spans: list[list[str]] = []
     end = -1
@@ -73,7 +73,7 @@ def _rewrite(question: str, previous: str) -> str:
     own_terms = set(terms(question))
     named = {normalise(c) for c in carried}
     # The topic comes last before the predicate in Korean ("패스트트랙이 뭐예요?"), so the last nouns are kept.
-    nouns = [n for n in _topic_nouns(previous, own_terms) if not any(normalise(n) in k for k in named)]
+    nouns = [n for n in _noun_compounds(previous, own_terms) if not any(normalise(n) in k for k in named)]
     carried += nouns[-2:] if not carried or _points_back(question) else nouns[-1:]
     if not carried:
         return question

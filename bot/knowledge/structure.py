@@ -96,6 +96,13 @@ def units(text: str) -> list[Unit]:
             out.append(Unit(joined, unit_kind, level))
         current = []
 
+    def begin(new_level: int, new_kind: UnitKind, line: str) -> None:
+        """End the unit being read and start a new one with `line`."""
+        nonlocal level, kind, current, in_table
+        flush()
+        in_table = False
+        level, kind, current = new_level, new_kind, [line]
+
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
@@ -108,18 +115,10 @@ def units(text: str) -> list[Unit]:
             out.append(Unit(line, UnitKind.QUESTION if is_question else UnitKind.HEADING, 0))
             continue
         if ANSWER_MARK.match(line):
-            flush()
-            in_table = False
-            level = 2
-            kind = UnitKind.TEXT
-            current = [line]
+            begin(2, UnitKind.TEXT, line)
             continue
         if _FAQ_QUESTION.match(line):
-            flush()
-            in_table = False
-            level = 0
-            kind = UnitKind.QUESTION
-            current = [line]
+            begin(0, UnitKind.QUESTION, line)
             if _ENDS_AS_QUESTION.search(line):
                 flush()  # a one-line question: what follows is its answer, even without an "A." marker
             continue
@@ -154,9 +153,7 @@ def units(text: str) -> list[Unit]:
         elif _LOW.match(line):
             starts, starts_kind = 2, UnitKind.TEXT
         if starts is not None:
-            flush()
-            level, kind = starts, starts_kind
-            current = [line]
+            begin(starts, starts_kind, line)
         else:
             if not current:
                 level, kind = 2, UnitKind.TEXT

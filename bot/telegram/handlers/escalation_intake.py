@@ -108,7 +108,7 @@ class _IdeaRequest(filters.MessageFilter):
 
     def filter(self, message: object) -> bool:
         text = getattr(message, "text", None)
-        return bool(text) and asks_for_idea_review(text)
+        return isinstance(text, str) and asks_for_idea_review(text)
 
 
 IDEA_REQUEST = _IdeaRequest(name="IdeaRequest")
