@@ -21,7 +21,6 @@ from telegram_harness import (
 
 from bot.services import Services
 from bot.strings import t
-from bot.telegram.context import LIMITER_KEY
 from bot.telegram.ratelimit import SlidingWindowLimiter
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -195,7 +194,7 @@ async def test_twenty_founders_at_once_and_one_chat_in_order(tg, bot):
 
 
 async def test_rate_limit_warns_once_per_window(tg, bot):
-    bot.bot_data[LIMITER_KEY] = SlidingWindowLimiter(2, 60.0)
+    bot.bot_data.limiter = SlidingWindowLimiter(2, 60.0)
     chat = tg.private_chat(1009, "민서")
     for _ in range(4):
         await tg.send_text(chat, chat.user, KO_QUESTION)

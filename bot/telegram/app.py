@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from bot.config import Settings
 from bot.observability import metrics
@@ -21,7 +21,7 @@ from bot.observability.server import OpsServer, ops_server_for
 from bot.privacy import PersonalData
 from bot.services import Services, build_services, sync_knowledge_dir
 from bot.strings import LANGS, t
-from bot.telegram.context import LANG_KEY, LIMITER_KEY, SERVICES_KEY, limiter_of, services_of
+from bot.telegram.context import CONTEXT_TYPES, LANG_KEY, App, Context
 from bot.telegram.escalation_persistence import SqlConversationPersistence
 from bot.telegram.handlers import register_all
 from bot.telegram.handlers.escalation import schedule_escalation_jobs
@@ -38,10 +38,9 @@ COMMANDS: list[str] = [
 # Named explicitly: without a list Telegram keeps whatever an earlier deployment asked for.
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
-OPS_KEY = "ops_server"
 
 
-def build_application(services: Services) -> Application:  # type: ignore[type-arg]
+def build_application(services: Services) -> App:
     """A ready-to-start PTB Application with every handler, the rate limiter and the per-chat processor."""
     settings = services.settings
     if not settings.telegram_bot_token:
@@ -58,12 +57,13 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         .concurrent_updates(PerChatUpdateProcessor(settings.telegram_concurrent_chats))
         # The idea intake's ConversationHandler state lives in our database, so restarts and replicas continue it.
         .persistence(SqlConversationPersistence(services.escalation.state))
+        .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data[SERVICES_KEY] = services
-    app.bot_data[LIMITER_KEY] = SlidingWindowLimiter(settings.user_rate_per_minute, 60.0)
+    app.bot_data.services = services
+    app.bot_data.limiter = SlidingWindowLimiter(settings.user_rate_per_minute, 60.0)
     # Duplicates dropped and shared state loaded/saved around every update: replicas and restarts agree.
     if isinstance(app.update_processor, PerChatUpdateProcessor):
         app.update_processor.hooks = ReplicaSync(app, services)
@@ -77,9 +77,9 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
     return app
 
 
-async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def post_init(app: App) -> None:
     """Before the first update: the ops server, the command menu in both languages, and warm models and indexes."""
-    services: Services = app.bot_data[SERVICES_KEY]
+    services = app.bot_data.services
     ops = start_ops_server(app, services)
     try:
         await app.bot.set_my_commands(_commands(services.settings.default_language))
@@ -94,7 +94,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     log.info("bot @%s ready", app.bot.username)
 
 
-def start_ops_server(app: Application, services: Services) -> OpsServer | None:  # type: ignore[type-arg]
+def start_ops_server(app: App, services: Services) -> OpsServer | None:
     """/healthz, /readyz, /metrics on OPS_PORT. A taken port is logged, not fatal: founders still get answers."""
     ops = ops_server_for(services)
     if ops is None:
@@ -104,13 +104,14 @@ def start_ops_server(app: Application, services: Services) -> OpsServer | None: 
     except OSError as err:
         log.error("ops server: cannot listen on %s:%s (%s); running without it", ops.listen, ops.port, err)
         return None
-    app.bot_data[OPS_KEY] = ops
+    app.bot_data.ops_server = ops
     return ops
 
 
-async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def post_shutdown(app: App) -> None:
     """Stop the ops server (after PTB stopped taking updates)."""
-    ops: OpsServer | None = app.bot_data.pop(OPS_KEY, None)
+    ops: OpsServer | None = app.bot_data.ops_server
+    app.bot_data.ops_server = None
     if ops is not None:
         await ops.stop()
 
@@ -119,7 +120,7 @@ def _commands(lang: str) -> list[BotCommand]:
     return [BotCommand(name, t(f"tg.cmd.{name}", lang)) for name in COMMANDS]
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the failure with its trace; tell the founder something went wrong, in words."""
     log.error("update %s failed", getattr(update, "update_id", "-"), exc_info=context.error)
     metrics.record_handler_error(context.error)
@@ -127,7 +128,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     user_data = context.user_data or {}
     code = (update.effective_user.language_code or "")[:2] if update.effective_user else ""
-    lang = user_data.get(LANG_KEY) or (code if code in LANGS else services_of(context).settings.default_language)
+    lang = user_data.get(LANG_KEY) or (code if code in LANGS else context.services.settings.default_language)
     message = update.effective_message
     thread = message.message_thread_id if message is not None and message.is_topic_message else None
     if update.callback_query is not None:
@@ -139,16 +140,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not tell the chat about the failure")
 
 
-async def purge_old_records(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def purge_old_records(context: Context) -> None:
     """Daily: destroy founders' records older than RETENTION_DAYS (idempotent, so every replica may run it)."""
-    services = services_of(context)
+    services = context.services
     personal = PersonalData(services.db)
     await asyncio.to_thread(personal.purge_older_than, services.settings.retention_days)
     await asyncio.to_thread(personal.prune_seen_updates)
 
 
-async def prune_limiter(context: ContextTypes.DEFAULT_TYPE) -> None:
-    limiter_of(context).prune()
+async def prune_limiter(context: Context) -> None:
+    context.limiter.prune()
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:

@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 
 ACTION_PATTERN = r"^esc:(claim|info|ans|close|pass):(\d+)$"
 RATE_PATTERN = r"^esc:rate:(\d+):(\d)$"
-LOCK_KEY = "esc_outbox_lock"
 
 
 def esc(context: Context):  # type: ignore[no-untyped-def]
@@ -138,7 +137,7 @@ async def flush_outbox(context: Context) -> None:
     Items are claimed in the database first, so replicas flushing the same outbox never send one twice.
     """
     outbox = esc(context).outbox
-    lock = context.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
+    lock = context.bot_data.outbox_lock
     async with lock:
         while batch := await asyncio.to_thread(outbox.claim_due):
             for item in batch:
@@ -302,7 +301,7 @@ async def on_message(update: Update, context: Context) -> None:
     if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
         # A reply to a message the outbox is still recording: wait for the flush that sent it to link it,
         # or a quick answer to an expert would be taken for a new question.
-        async with context.bot_data.setdefault(LOCK_KEY, asyncio.Lock()):
+        async with context.bot_data.outbox_lock:
             pass
     ticket_id, prompt = await asyncio.to_thread(_locate, context, message)
     if ticket_id is None:

@@ -24,7 +24,7 @@ from bot.answering.routing_rules import asks_for_idea_review
 from bot.escalation.service import EscalationError
 from bot.escalation.summary import CaseSummarizer
 from bot.strings import t
-from bot.telegram.context import SERVICES_KEY, Context, conversation_id, resolve_language, services_of
+from bot.telegram.context import Context, conversation_id, resolve_language, services_of
 from bot.telegram.delivery import Target, deliver
 from bot.telegram.handlers.escalation import enqueue_card, fields_text, kick
 from bot.telegram.keyboards import ASK_EXPERT_PATTERN, answer_keyboard
@@ -321,7 +321,7 @@ async def wrong_text(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    services = app.bot_data[SERVICES_KEY]
+    services = app.bot_data.services
 
     def ask_pattern(data: object) -> bool:
         # With nobody registered to review, the button keeps pointing founders to a cafe (tg.expert.pending).
