@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
+from bot.storage.types import UtcDateTime
 
 
 # --- founders' conversations ------------------------------------------------------------------
@@ -20,8 +22,8 @@ class ChatUser(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     lang: Mapped[str | None] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class ConversationTurn(Base):
@@ -34,7 +36,7 @@ class ConversationTurn(Base):
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     role: Mapped[str] = mapped_column(String(16))  # "user" or "assistant"
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class QuestionLog(Base):
@@ -51,8 +53,8 @@ class QuestionLog(Base):
     kind: Mapped[str] = mapped_column(String(24))  # answer, not_found, idea, smalltalk, out_of_scope
     mode: Mapped[str] = mapped_column(String(16))  # llm, extractive, none
     answer: Mapped[str] = mapped_column(Text, default="")
-    sources: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of cited sources
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # cited sources (answering.Source)
     latency_ms: Mapped[int] = mapped_column(Integer, default=0)
     vote: Mapped[int | None] = mapped_column(Integer)  # +1 / -1
-    voted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    voted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
+from bot.storage.types import UtcDateTime
 
 
 class Expert(Base):
@@ -18,10 +20,10 @@ class Expert(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     display_name: Mapped[str] = mapped_column(Text, default="")
     alias: Mapped[str] = mapped_column(Text, default="")
-    specialties: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    specialties: Mapped[list[str]] = mapped_column(JSON, default=list)
     capacity: Mapped[int] = mapped_column(Integer, default=5)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Ticket(Base):
@@ -35,7 +37,7 @@ class Ticket(Base):
     founder_name: Mapped[str] = mapped_column(Text, default="")
     founder_username: Mapped[str | None] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8), default="ko")
-    fields: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the intake answers
+    fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # the intake answers
     specialty: Mapped[str | None] = mapped_column(Text)
     attachment_file_id: Mapped[str | None] = mapped_column(Text)
     attachment_kind: Mapped[str | None] = mapped_column(String(16))
@@ -44,16 +46,16 @@ class Ticket(Base):
     route_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     route_thread_id: Mapped[int | None] = mapped_column(BigInteger)
     reassign_count: Mapped[int] = mapped_column(Integer, default=0)
-    passed_by: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of expert ids
-    routed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    passed_by: Mapped[list[int]] = mapped_column(JSON, default=list)  # expert ids
+    routed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     close_summary: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
 class TicketMessage(Base):
@@ -68,7 +70,7 @@ class TicketMessage(Base):
     kind: Mapped[str] = mapped_column(String(16), default="text")  # text | document | voice
     text: Mapped[str] = mapped_column(Text, default="")
     file_id: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class MessageLink(Base):
@@ -94,13 +96,13 @@ class OutboxItem(Base):
     kind: Mapped[str] = mapped_column(String(16), default="text")  # text | document | voice | photo
     text: Mapped[str] = mapped_column(Text, default="")
     file_id: Mapped[str | None] = mapped_column(Text)
-    buttons: Mapped[str] = mapped_column(Text, default="[]")  # JSON rows of [label, callback_data]
+    buttons: Mapped[list[list[list[str]]]] = mapped_column(JSON, default=list)  # rows of [label, callback_data]
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | sent | dead | dropped
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SeenUpdate(Base):
@@ -110,7 +112,7 @@ class SeenUpdate(Base):
     __tablename__ = "esc_seen_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class ConversationState(Base):
@@ -120,4 +122,4 @@ class ConversationState(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)  # JSON
+    value: Mapped[Any] = mapped_column(JSON)

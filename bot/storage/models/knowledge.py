@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.storage.models.base import Base, utcnow
+from bot.storage.types import UtcDateTime
 
 
 # --- knowledge base -------------------------------------------------------------------------
@@ -33,8 +34,8 @@ class KnowledgeDocument(Base):
     # claimed by a sync (see bot/knowledge/shipped_sync.py).
     origin: Mapped[str | None] = mapped_column(String(16))
     origin_path: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     versions: Mapped[list["KnowledgeVersion"]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True
@@ -55,7 +56,7 @@ class KnowledgeVersion(Base):
     page_count: Mapped[int] = mapped_column(Integer, default=0)
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)
     uploaded_by: Mapped[int | None] = mapped_column(BigInteger)
-    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ingested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     document: Mapped[KnowledgeDocument] = relationship(back_populates="versions")
     chunks: Mapped[list["KnowledgeChunk"]] = relationship(
@@ -88,7 +89,7 @@ class KnowledgeState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class KnowledgeVectorGC(Base):
@@ -98,7 +99,7 @@ class KnowledgeVectorGC(Base):
     __tablename__ = "kb_vector_gc"
 
     version_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class RemovedFile(Base):
@@ -118,4 +119,4 @@ class RemovedFile(Base):
     origin_path: Mapped[str | None] = mapped_column(String(500))
     # "staff:<Telegram user id>" or "cli".
     removed_by: Mapped[str] = mapped_column(String(32))
-    removed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

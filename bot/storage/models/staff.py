@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
+from bot.storage.types import UtcDateTime
 
 
 class StaffMember(Base):
@@ -26,18 +27,18 @@ class StaffMember(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     added_by: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Subscription(Base):
-    """A founder who wants announcements, and about what (JSON list of topic keys)."""
+    """A founder who wants announcements, and about what (topic keys)."""
 
     __tablename__ = "subscriptions"
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    interests: Mapped[str] = mapped_column(Text, default="[]")
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     lang: Mapped[str] = mapped_column(String(8), default="ko")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Announcement(Base):
@@ -52,7 +53,7 @@ class Announcement(Base):
     title: Mapped[str] = mapped_column(Text)
     deadline: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class AnnouncementDelivery(Base):
@@ -70,7 +71,7 @@ class AnnouncementDelivery(Base):
     user_id: Mapped[int] = mapped_column(BigInteger)
     lang: Mapped[str] = mapped_column(String(8), default="ko")
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class ExpiryNotice(Base):
@@ -80,4 +81,4 @@ class ExpiryNotice(Base):
 
     document_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     valid_until: Mapped[date] = mapped_column(Date, primary_key=True)
-    notified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    notified_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
