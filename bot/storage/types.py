@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import JSON, DateTime, Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import TypeCompiler
 from sqlalchemy.types import TypeDecorator
 
 
@@ -39,3 +41,15 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         # SQLite returns the stored UTC digits without a zone; PostgreSQL returns the session's zone.
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@compiles(JSON, "sqlite")
+def _json_as_text_on_sqlite(type_: JSON, compiler: TypeCompiler, **kw: Any) -> str:
+    """JSON columns are declared TEXT on SQLite, as the migrations created them.
+
+    A column declared JSON gets NUMERIC affinity in SQLite (the type name matches none of its text rules), so a
+    scalar document such as a conversation state `2`, or a big integer, would be stored converted to a number
+    rather than as the JSON text written. TEXT keeps the text exactly; SQLAlchemy's JSON type does the encoding
+    either way, and SQLite's JSON functions take TEXT.
+    """
+    return "TEXT"
