@@ -84,10 +84,7 @@ def _state_belongs(row: ConversationState, users: set[int], tickets: set[int]) -
         chat = row.key.split(":", 1)[0]
         if chat.lstrip("-").isdigit() and int(chat) in users:
             return True
-        try:
-            return json.loads(row.value).get("ticket") in tickets
-        except (ValueError, AttributeError):
-            return False
+        return isinstance(row.value, dict) and row.value.get("ticket") in tickets
     return False
 
 

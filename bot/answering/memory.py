@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 from sqlalchemy import delete, select
@@ -51,7 +50,7 @@ class ConversationStore:
                 user_id=user_id, conversation_id=conversation_id, question=answer.question,
                 standalone_question=answer.standalone_question, lang=answer.lang, kind=answer.kind,
                 mode=answer.mode, answer=answer.text,
-                sources=json.dumps([asdict(src) for src in answer.sources], ensure_ascii=False),
+                sources=[asdict(src) for src in answer.sources],
                 latency_ms=answer.latency_ms,
             )
             s.add(row)

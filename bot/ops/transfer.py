@@ -26,19 +26,22 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Date, DateTime, Table, delete, func, select, text
+from sqlalchemy import JSON, Connection, Date, Table, delete, func, select, text
 
 from bot.config import Settings
 from bot.knowledge import registry
 from bot.storage.db import Database, head_revision, schema_status, shipped_revisions
 from bot.storage.models import Base
+from bot.storage.types import UtcDateTime
 
 if TYPE_CHECKING:
     from bot.knowledge.embeddings import CachedEmbeddings
     from bot.knowledge.reindex import ReindexProgressCallback, ReindexResult
 
 FORMAT = "cafebot-export"
-FORMAT_VERSION = 1
+# 2: JSON columns (expert specialties, ticket fields, subscriptions' interests...) hold JSON values; version 1 held
+# the JSON text as a string, which import still reads.
+FORMAT_VERSION = 2
 # Parents before children, so foreign keys hold while loading.
 TABLES = (
     "kb_documents", "kb_versions", "kb_chunks", "kb_removed_files",
@@ -99,17 +102,21 @@ def app_version() -> str:
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        # SQLite hands back naive datetimes; every timestamp the bot writes is UTC.
-        return (value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    if isinstance(value, date):
+    if isinstance(value, date):  # datetimes too: UtcDateTime hands them back aware, so the offset is written
         return value.isoformat()
     return value
 
 
-def _decoder(table: Table) -> Any:
-    kinds = {c.name: ("datetime" if isinstance(c.type, DateTime) else "date" if isinstance(c.type, Date) else None)
-             for c in table.columns}
+def _kind(column_type: object) -> str | None:
+    if isinstance(column_type, UtcDateTime):
+        return "datetime"
+    if isinstance(column_type, Date):
+        return "date"
+    return "json" if isinstance(column_type, JSON) else None
+
+
+def _decoder(table: Table, format_version: int) -> Any:
+    kinds = {c.name: _kind(c.type) for c in table.columns}
 
     def decode(row: dict[str, Any]) -> dict[str, Any]:
         unknown = set(row) - set(kinds)
@@ -121,6 +128,8 @@ def _decoder(table: Table) -> Any:
                 out[name] = datetime.fromisoformat(value)
             elif value is not None and kinds[name] == "date":
                 out[name] = date.fromisoformat(value)
+            elif kinds[name] == "json" and format_version < 2:
+                out[name] = json.loads(value)
         return out
 
     return decode
@@ -223,7 +232,7 @@ def import_archive(db: Database, path: Path, settings: Settings, *, replace: boo
             if replaced:
                 conn.execute(delete(_table("kb_vector_gc")))  # their versions are gone; reindex drops the vectors
             for name in TABLES:
-                table, decode = _table(name), _decoder(_table(name))
+                table, decode = _table(name), _decoder(_table(name), int(manifest.get("format_version", 1)))
                 counts[name] = 0
                 batch: list[dict[str, Any]] = []
                 for row in _rows(zf, name):

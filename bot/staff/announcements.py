@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -59,7 +58,7 @@ class AnnouncementService:
         """The founder's topics, or None if not subscribed."""
         with self.db.session() as s:
             sub = s.get(Subscription, user_id)
-            return set(json.loads(sub.interests)) if sub else None
+            return set(sub.interests) if sub else None
 
     def toggle(self, user_id: int, topic: str, lang: str) -> set[str]:
         """Add or drop one topic (ALL stands for everything); subscribes on first use."""
@@ -68,11 +67,11 @@ class AnnouncementService:
         with self.db.session() as s:
             sub = s.get(Subscription, user_id)
             if sub is None:
-                sub = Subscription(user_id=user_id, interests="[]", lang=lang)
+                sub = Subscription(user_id=user_id, interests=[], lang=lang)
                 s.add(sub)
-            chosen = set(json.loads(sub.interests))
+            chosen = set(sub.interests)
             chosen ^= {topic}
-            sub.interests, sub.lang = json.dumps(sorted(chosen)), lang
+            sub.interests, sub.lang = sorted(chosen), lang
             return chosen
 
     def unsubscribe(self, user_id: int) -> bool:
@@ -89,7 +88,7 @@ class AnnouncementService:
         topics = document_topics(doc)
         with self.db.session() as s:
             subs = list(s.scalars(select(Subscription)))
-        return [sub for sub in subs if (chosen := set(json.loads(sub.interests))) and (ALL in chosen or chosen & topics)]
+        return [sub for sub in subs if (chosen := set(sub.interests)) and (ALL in chosen or chosen & topics)]
 
     def announce(self, doc: DocumentInfo, staff_id: int) -> tuple[int, int]:
         """Store the announcement and one pending row per matching subscriber before anything is sent.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import statistics
 from collections import Counter
@@ -10,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import BigInteger, String, Text, cast, inspect, select, text
 
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
+from bot.storage.types import UtcDateTime
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,7 @@ class InsightService:
         stats = Stats(days=day_list, per_day={d: Counter() for d in day_list})
         unanswered: list[str] = []
         for kind, vote, created_at, question in rows:
-            at = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
-            day = at.astimezone(KST).date()
+            day = created_at.astimezone(KST).date()
             if day in stats.per_day:
                 stats.per_day[day][kind] += 1
             stats.total += 1
@@ -87,21 +86,18 @@ class InsightService:
         return stats
 
     def citing_questions(self, document_id: str, limit: int = 5, scan: int = 2000) -> list[CitingQuestion]:
-        """The most recent questions whose answers cited the document (question_log.sources is a JSON list)."""
+        """The most recent questions whose answers cited the document."""
         found: list[CitingQuestion] = []
         with self.db.session() as s:
             rows = s.execute(
                 select(QuestionLog.question, QuestionLog.sources, QuestionLog.created_at)
-                .where(QuestionLog.sources.contains(document_id))  # a cheap pre-filter; JSON decides below
+                # A cheap pre-filter on the JSON text; the decoded sources decide below.
+                .where(cast(QuestionLog.sources, Text).contains(document_id))
                 .order_by(QuestionLog.created_at.desc()).limit(scan)
             ).all()
         for question, sources, created_at in rows:
-            try:
-                cited = {str(src.get("document_id")) for src in json.loads(sources or "[]")}
-            except (ValueError, AttributeError):
-                continue
-            if document_id in cited:
-                found.append(CitingQuestion(question, _aware(created_at) or datetime.now(UTC)))
+            if document_id in {str(src.get("document_id")) for src in sources}:
+                found.append(CitingQuestion(question, created_at))
                 if len(found) >= limit:
                     break
         return found
@@ -138,14 +134,16 @@ class InsightService:
             if not insp.has_table("esc_tickets"):
                 return
             with self.db.engine.connect() as conn:
-                tickets = [dict(r._mapping) for r in conn.execute(text(
-                    "SELECT id, status, created_at FROM esc_tickets"))]
+                tickets = [dict(r._mapping) for r in conn.execute(
+                    text("SELECT id, status, created_at FROM esc_tickets")
+                    .columns(id=BigInteger, status=String, created_at=UtcDateTime))]
                 replies: dict[int, datetime] = {}
                 if insp.has_table("esc_messages"):
-                    for ticket_id, at in conn.execute(text(
-                            "SELECT ticket_id, MIN(created_at) FROM esc_messages "
-                            "WHERE direction = 'to_founder' GROUP BY ticket_id")):
-                        if (first := _aware(at)) is not None:
+                    for ticket_id, first in conn.execute(
+                            text("SELECT ticket_id, MIN(created_at) AS first_reply FROM esc_messages "
+                                 "WHERE direction = 'to_founder' GROUP BY ticket_id")
+                            .columns(ticket_id=BigInteger, first_reply=UtcDateTime)):
+                        if first is not None:
                             replies[int(ticket_id)] = first
         except Exception:
             log.warning("could not read escalation statistics", exc_info=True)
@@ -155,19 +153,8 @@ class InsightService:
         # Overdue: still open with no expert reply after the working day founders are promised.
         stats.escalations_overdue = sum(
             1 for r in open_rows
-            if int(r["id"]) not in replies and (c := _aware(r["created_at"])) and now - c > self.overdue_after
+            if int(r["id"]) not in replies and now - r["created_at"] > self.overdue_after
         )
-        waits = [(replies[int(r["id"])] - c).total_seconds() / 60 for r in tickets
-                 if int(r["id"]) in replies and (c := _aware(r["created_at"])) is not None]
+        waits = [(replies[int(r["id"])] - r["created_at"]).total_seconds() / 60 for r in tickets
+                 if int(r["id"]) in replies]
         stats.median_first_reply_minutes = statistics.median(waits) if waits else None
-
-
-def _aware(value: object) -> datetime | None:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
