@@ -9,11 +9,13 @@ import os
 import subprocess
 import sys
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.exc import StatementError
+from sqlalchemy.orm import Session
 from standins import OpenAIStandIn
 from telegram_harness import (
     DOCS,
@@ -25,9 +27,18 @@ from telegram_harness import (
 
 from bot.knowledge import registry
 from bot.knowledge.reindex import reindex
-from bot.ops.transfer import TargetNotEmpty, export_archive, import_and_reindex
+from bot.ops.transfer import TargetNotEmpty, export_archive, import_and_reindex, import_archive
 from bot.services import Services, build_services
-from bot.storage.db import Database, SchemaOutOfDate, head_revision, schema_status
+from bot.storage.db import (
+    Database,
+    SchemaOutOfDate,
+    downgrade_schema,
+    head_revision,
+    make_engine,
+    schema_status,
+    upgrade_schema,
+)
+from bot.storage.models import ConversationState, Expert, OutboxItem, QuestionLog, Subscription, Ticket
 
 FOUNDER, FINTECH, STAFF, SUBSCRIBER = 501, 601, 9001, 3401
 FIELDS = {"summary": "소상공인 간편 정산 앱", "problem": "정산이 늦다", "customers": "동네 가게",
@@ -91,6 +102,129 @@ def test_the_models_match_the_migrated_schema(database_url):
     assert schema_diff(database_url) == []
 
 
+# Rows as the bot wrote them before migration 0008 turned these TEXT columns into JSON: Hangul as written with
+# ensure_ascii=False, and escaped (the outbox and PTB's state used json.dumps' default).
+JSON_TEXT_ROWS = {
+    "esc_experts": ("user_id, display_name, alias, specialties, capacity, active, created_at",
+                    "601, '김핀테크', '전문가 A', '[\"핀테크\", \"\\ubc14\\uc774\\uc624\"]', 2, true, :at"),
+    "esc_tickets": ("id, founder_id, founder_chat_id, founder_name, lang, fields, status, reassign_count, passed_by, "
+                    "routed_at, created_at, updated_at",
+                    "7, 501, 501, '민지', 'ko', '{\"summary\": \"소상공인 간편 정산 앱\", \"stage\": \"mvp\"}', "
+                    "'open', 1, '[602]', :at, :at, :at"),
+    "esc_outbox": ("ticket_id, chat_id, kind, text, buttons, status, attempts, next_attempt_at, created_at",
+                   "7, 601, 'text', '', '[[[\"\\uc218\\ub77d\", \"esc:claim:7\"]]]', 'pending', 0, :at, :at"),
+    "esc_conversation_state": ("name, key, value",
+                               "'ptb:idea_intake', '[501, 501]', '2'), ('prompt', '601:42', "
+                               "'{\"kind\": \"info\", \"ticket\": 7}'"),
+    "question_log": ("user_id, conversation_id, question, standalone_question, lang, kind, mode, answer, sources, "
+                     "latency_ms, created_at",
+                     "501, 'tg:501', '운영 시간은?', '운영 시간은?', 'ko', 'answer', 'llm', '', "
+                     "'[{\"document_id\": \"d1\", \"title\": \"서울창업카페 이용 안내\"}]', 5, :at"),
+    "subscriptions": ("user_id, interests, lang, created_at", "3401, '[\"funding\", \"events\"]', 'ko', :at"),
+}
+
+
+def test_json_text_from_before_0008_reads_back_as_python_values(database_url):
+    engine = make_engine(database_url)
+    try:
+        upgrade_schema(engine, "0007")
+        # The bot's own format on each backend: SQLite keeps the UTC digits without a zone, PostgreSQL an instant.
+        at = "2026-11-30 09:15:00.000000" if database_url.startswith("sqlite") else "2026-11-30 18:15:00+09"
+        with engine.begin() as conn:
+            for table, (columns, values) in JSON_TEXT_ROWS.items():
+                conn.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), {"at": at})
+        upgrade_schema(engine)
+        assert schema_diff(database_url) == []
+        expected_at = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+        with Session(engine) as s:
+            expert, ticket = s.get_one(Expert, 601), s.get_one(Ticket, 7)
+            assert expert.specialties == ["핀테크", "바이오"] and expert.created_at == expected_at
+            assert ticket.fields == {"summary": "소상공인 간편 정산 앱", "stage": "mvp"} and ticket.passed_by == [602]
+            assert s.scalars(select(OutboxItem.buttons)).one() == [[["수락", "esc:claim:7"]]]
+            assert dict(s.execute(select(ConversationState.name, ConversationState.value)).tuples().all()) == {
+                "ptb:idea_intake": 2, "prompt": {"kind": "info", "ticket": 7}}
+            [sources] = s.scalars(select(QuestionLog.sources))
+            assert sources == [{"document_id": "d1", "title": "서울창업카페 이용 안내"}]
+            assert s.get_one(Subscription, 3401).interests == ["funding", "events"]
+            stamps = [expert.created_at, ticket.routed_at, ticket.updated_at,
+                      s.scalars(select(OutboxItem.created_at)).one(), s.scalars(select(QuestionLog.created_at)).one(),
+                      s.get_one(Subscription, 3401).created_at]
+            assert stamps == [expected_at] * 6 and {stamp.utcoffset() for stamp in stamps} == {timedelta(0)}
+
+            ticket.fields = {**ticket.fields, "team": "2명"}
+            s.add(Expert(user_id=603, specialties=["바이오"]))
+            s.commit()
+        with engine.connect() as conn:  # stored readably, not as \uXXXX escapes
+            assert "바이오" in conn.scalar(text("SELECT specialties FROM esc_experts WHERE user_id = 603"))
+
+        downgrade_schema(engine, "0007")  # back to TEXT with the JSON as it was stored
+        with engine.connect() as conn:
+            assert json.loads(conn.scalar(text("SELECT fields FROM esc_tickets")))["team"] == "2명"
+            assert conn.scalar(text("SELECT value FROM esc_conversation_state WHERE name = 'ptb:idea_intake'")) == "2"
+        upgrade_schema(engine)
+        with Session(engine) as s:
+            assert s.get_one(Ticket, 7).fields["team"] == "2명"
+    finally:
+        engine.dispose()
+
+
+def test_datetimes_are_stored_as_instants_and_read_back_aware_in_utc(database_url):
+    db = Database(database_url)
+    try:
+        seoul = timezone(timedelta(hours=9))
+        with db.session() as s:
+            s.add(QuestionLog(user_id=1, conversation_id="tg:1", question="q", standalone_question="q", lang="ko",
+                              kind="answer", mode="llm", created_at=datetime(2026, 12, 1, 8, 0, tzinfo=seoul)))
+            s.add(QuestionLog(user_id=2, conversation_id="tg:2", question="q", standalone_question="q", lang="ko",
+                              kind="answer", mode="llm", created_at=datetime(2026, 11, 30, 23, 30, tzinfo=UTC)))
+        with db.session() as s:
+            rows = s.execute(select(QuestionLog.user_id, QuestionLog.created_at).order_by(QuestionLog.created_at))
+            # 08:00 in Seoul is 23:00 UTC the day before: the order is by instant, not by the digits written.
+            assert rows.tuples().all() == [(1, datetime(2026, 11, 30, 23, 0, tzinfo=UTC)),
+                                           (2, datetime(2026, 11, 30, 23, 30, tzinfo=UTC))]
+            later = s.scalars(select(QuestionLog.user_id).where(
+                QuestionLog.created_at > datetime(2026, 12, 1, 8, 15, tzinfo=seoul))).all()
+            assert later == [2]
+            assert all(at.tzinfo == UTC for at in s.scalars(select(QuestionLog.created_at)))
+        with pytest.raises(StatementError, match="naive datetime"), db.session() as s:
+            s.scalars(select(QuestionLog).where(QuestionLog.created_at < datetime(2026, 12, 1))).all()
+    finally:
+        db.dispose()
+
+
+def test_an_archive_from_before_json_columns_imports(database_url, tmp_path, embedding_cache_dir):
+    # Format 1 wrote the JSON columns' text as strings; format 2 writes the values.
+    at = "2026-11-30T09:15:00+00:00"
+    rows = {
+        "esc_experts": [{"user_id": FINTECH, "display_name": "김핀테크", "alias": "전문가 A",
+                         "specialties": '["핀테크"]', "capacity": 2, "active": True, "created_at": at}],
+        "esc_tickets": [{"id": 1, "founder_id": FOUNDER, "founder_chat_id": FOUNDER, "founder_name": "민지",
+                         "founder_username": None, "lang": "ko", "fields": json.dumps(FIELDS, ensure_ascii=False),
+                         "specialty": "핀테크", "attachment_file_id": None, "attachment_kind": None, "status": "closed",
+                         "expert_id": FINTECH, "route_chat_id": None, "route_thread_id": None, "reassign_count": 0,
+                         "passed_by": "[]", "routed_at": at, "reminded_at": None, "claimed_at": at, "closed_at": at,
+                         "close_summary": "수익 모델 검증부터", "rating": 4, "rating_comment": None,
+                         "created_at": at, "updated_at": at}],
+        "subscriptions": [{"user_id": SUBSCRIBER, "interests": '["funding"]', "lang": "ko", "created_at": at}],
+    }
+    archive = tmp_path / "v1.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("manifest.json", json.dumps({"format": "cafebot-export", "format_version": 1,
+                                                 "schema_revision": "0007", "tables": {}}))
+        for table, table_rows in rows.items():
+            zf.writestr(f"tables/{table}.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in table_rows))
+    db = Database(database_url)
+    try:
+        import_archive(db, archive, settings_for(tmp_path / "dst", embedding_cache_dir, database_url=database_url))
+        with db.session() as s:
+            assert s.get_one(Expert, FINTECH).specialties == ["핀테크"]
+            ticket = s.get_one(Ticket, 1)
+            assert ticket.fields == FIELDS and ticket.passed_by == [] and ticket.closed_at == datetime.fromisoformat(at)
+            assert s.get_one(Subscription, SUBSCRIBER).interests == ["funding"]
+    finally:
+        db.dispose()
+
+
 def test_with_auto_upgrade_off_a_behind_schema_stops_the_start_naming_the_command(database_url, tmp_path,
                                                                                  embedding_cache_dir):
     env = cafebot_env(tmp_path / "data", embedding_cache_dir, database_url, DB_AUTO_UPGRADE="false")
@@ -140,17 +274,13 @@ def seed(services: Services) -> None:
     services.announcements.toggle(SUBSCRIBER, "funding", "ko")
 
 
-def utc(dt: datetime) -> datetime:
-    return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 def snapshot(services: Services) -> dict:
     """What staff, experts and founders would notice of the deployment's data."""
     tickets = services.escalation.tickets
     [ticket] = tickets.founder_tickets(FOUNDER)
     return {
         "ticket": (ticket.id, ticket.status, ticket.expert_id, ticket.close_summary, ticket.rating,
-                   ticket.rating_comment, tickets.fields_of(ticket), utc(ticket.created_at)),
+                   ticket.rating_comment, tickets.fields_of(ticket), ticket.created_at),
         "messages": [(m.direction, m.author_id, m.text) for m in tickets.messages(ticket.id)],
         "reply_link": tickets.ticket_for_message(FOUNDER, 4242),
         "experts": [(e.user_id, e.alias, e.display_name, e.specialties, e.capacity) for e in tickets.experts()],

@@ -270,7 +270,7 @@ async def intake_state(database_url: str, user_id: int) -> object:
                 ConversationState.name == "ptb:idea_intake", ConversationState.key == json.dumps([user_id, user_id])))
     finally:
         engine.dispose()
-    return None if value is None else json.loads(value)
+    return value
 
 
 async def saved(database_url: str, user_id: int, step: int) -> None:

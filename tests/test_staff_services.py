@@ -3,7 +3,6 @@ notices, statistics and the chart."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -93,7 +92,7 @@ def log_rows(db, rows: list[tuple[str, str, int | None, int]], cited: str | None
             sources = [{"number": 1, "title": "x", "location": "p.1", "document_id": cited, "file_name": "x.pdf"}]
             s.add(QuestionLog(user_id=1, conversation_id="tg:1", question=question, standalone_question=question,
                               lang="ko", kind=kind, mode="extractive", answer="",
-                              sources=json.dumps(sources if cited and kind == "answer" else []),
+                              sources=sources if cited and kind == "answer" else [],
                               latency_ms=10, vote=vote, created_at=now - timedelta(days=days_ago)))
 
 

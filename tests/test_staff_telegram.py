@@ -3,7 +3,6 @@ progress, founders asking about it, replace, remove, refusals, staff management,
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -259,7 +258,7 @@ async def test_stats_text_and_weekly_chart(tg, bot, services):
         ]):
             s.add(QuestionLog(user_id=5000 + i, conversation_id="tg:5000", question=question,
                               standalone_question=question, lang="ko", kind=kind, mode="extractive", answer="",
-                              sources=json.dumps([]), latency_ms=5, vote=vote, created_at=now - timedelta(days=i)))
+                              sources=[], latency_ms=5, vote=vote, created_at=now - timedelta(days=i)))
     staff = tg.private_chat(STAFF, "직원", language_code="ko")
     await tg.send_command(staff, staff.user, "stats")
     report = await tg.wait_for_message(staff, lambda m: m["text"].startswith("📊"), timeout=20)
