@@ -33,7 +33,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             raise TypeError(f"UtcDateTime takes a datetime, not {type(value).__name__}")
         if value.tzinfo is None or value.utcoffset() is None:
-            raise NaiveDatetimeError(f"naive datetime {value.isoformat()}: use an aware one (bot.storage.models.utcnow)")
+            raise NaiveDatetimeError(f"naive datetime {value.isoformat()}: use an aware one (models.utcnow)")
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
