@@ -8,7 +8,15 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Self
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram import (
+    Bot,
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 
@@ -46,6 +54,16 @@ class Target:
         if self.reply_to is not None:
             out["reply_parameters"] = ReplyParameters(self.reply_to, allow_sending_without_reply=True)
         return out
+
+
+async def reply_to_press(query: CallbackQuery, text: str,
+                         reply_markup: InlineKeyboardMarkup | ForceReply | None = None) -> None:
+    """Reply under the message whose button was pressed; in its chat if Telegram no longer hands that message over."""
+    message = query.message
+    if isinstance(message, Message):
+        await message.reply_text(text, reply_markup=reply_markup)
+    elif message is not None:
+        await query.get_bot().send_message(message.chat.id, text, reply_markup=reply_markup)
 
 
 async def send_chunk(bot: Bot, target: Target, chunk: Chunk, markup: InlineKeyboardMarkup | None = None) -> Message:

@@ -1,29 +1,99 @@
-"""Inline keyboards and their callback data (at most 64 bytes, so only ids travel)."""
+"""Founders' inline keyboards and their callback data (at most 64 bytes, so only ids travel).
+
+Each button's data is built and parsed here, next to the pattern its handler is registered with.
+"""
 
 from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.answering.types import Answer
 from bot.strings import LANGS, t
 
+
+class Vote(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+class LangOrigin(StrEnum):
+    """Which message a language button redraws."""
+
+    START = "start"  # the /start greeting, redrawn in the new language
+    PICK = "pick"  # /lang's question, replaced by the confirmation
+
+
+class DeleteChoice(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
 # Callback data patterns, for CallbackQueryHandler(pattern=...).
-VOTE_PATTERN = r"^fb:(up|down):(\d+)$"
+VOTE_PATTERN = rf"^fb:({'|'.join(Vote)}):(\d+)$"
 ASK_EXPERT_PATTERN = r"^ask:(\d+)$"
-LANG_PATTERN = r"^lang:(ko|en):(start|pick)$"
-DELETE_PATTERN = r"^del:(yes|no):(\d+)$"
+LANG_PATTERN = rf"^lang:({'|'.join(LANGS)}):({'|'.join(LangOrigin)})$"
+DELETE_PATTERN = rf"^del:({'|'.join(DeleteChoice)}):(\d+)$"
 
 FEEDBACK_KINDS = {"answer", "not_found"}
 EXPERT_KINDS = {"answer", "not_found", "idea_review", "human"}
 
 
+class VoteButton(NamedTuple):
+    helpful: bool
+    question_id: int
+
+
+class LanguageButton(NamedTuple):
+    lang: str
+    origin: LangOrigin
+
+
+class DeleteButton(NamedTuple):
+    confirmed: bool
+    owner: int  # the founder who asked; only they may confirm
+
+
 def vote_data(question_id: int, helpful: bool) -> str:
-    return f"fb:{'up' if helpful else 'down'}:{question_id}"
+    """👍 or 👎 on a logged question."""
+    return f"fb:{Vote.UP if helpful else Vote.DOWN}:{question_id}"
+
+
+def parse_vote(data: str | None) -> VoteButton | None:
+    """The vote behind callback data matching VOTE_PATTERN, else None."""
+    found = re.match(VOTE_PATTERN, data or "")
+    return VoteButton(found.group(1) == Vote.UP, int(found.group(2))) if found else None
 
 
 def ask_expert_data(question_id: int | None) -> str:
+    """"Ask an expert" under an answer."""
     # 0 when the question was not logged: the expert flow then starts without a linked question.
     return f"ask:{question_id or 0}"
+
+
+def language_data(lang: str, origin: LangOrigin) -> str:
+    """A language button redrawing the message `origin` names."""
+    return f"lang:{lang}:{origin}"
+
+
+def parse_language(data: str | None) -> LanguageButton | None:
+    """The language and origin behind callback data matching LANG_PATTERN, else None."""
+    found = re.match(LANG_PATTERN, data or "")
+    return LanguageButton(found.group(1), LangOrigin(found.group(2))) if found else None
+
+
+def delete_data(choice: DeleteChoice, owner: int) -> str:
+    """Confirm or cancel a founder's /deletemydata."""
+    return f"del:{choice}:{owner}"
+
+
+def parse_delete(data: str | None) -> DeleteButton | None:
+    """The choice and requester behind callback data matching DELETE_PATTERN, else None."""
+    found = re.match(DELETE_PATTERN, data or "")
+    return DeleteButton(found.group(1) == DeleteChoice.YES, int(found.group(2))) if found else None
 
 
 def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
@@ -31,7 +101,8 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     if answer.kind in FEEDBACK_KINDS and answer.question_id:
         rows.append([
-            InlineKeyboardButton(t("tg.button.helpful", answer.lang), callback_data=vote_data(answer.question_id, True)),
+            InlineKeyboardButton(t("tg.button.helpful", answer.lang),
+                                 callback_data=vote_data(answer.question_id, True)),
             InlineKeyboardButton(t("tg.button.unhelpful", answer.lang),
                                  callback_data=vote_data(answer.question_id, False)),
         ])
@@ -41,19 +112,20 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def language_keyboard(origin: str, current: str | None = None) -> InlineKeyboardMarkup:
-    """한국어 / English; `origin` says which message to redraw ("start" or "pick")."""
+def language_keyboard(origin: LangOrigin, current: str | None = None) -> InlineKeyboardMarkup:
+    """한국어 / English, a tick on the current one."""
     buttons = []
     for code in LANGS:
         label = t(f"tg.lang.{code}", code)
         buttons.append(InlineKeyboardButton(f"✓ {label}" if code == current else label,
-                                            callback_data=f"lang:{code}:{origin}"))
+                                            callback_data=language_data(code, origin)))
     return InlineKeyboardMarkup([buttons])
 
 
 def delete_keyboard(user_id: int, lang: str) -> InlineKeyboardMarkup:
+    """Confirm or cancel /deletemydata."""
     # The requester's id travels along so that, in a group, nobody confirms on someone else's behalf.
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("tg.delete.yes", lang), callback_data=f"del:yes:{user_id}"),
-        InlineKeyboardButton(t("tg.delete.no", lang), callback_data=f"del:no:{user_id}"),
+        InlineKeyboardButton(t("tg.delete.yes", lang), callback_data=delete_data(DeleteChoice.YES, user_id)),
+        InlineKeyboardButton(t("tg.delete.no", lang), callback_data=delete_data(DeleteChoice.NO, user_id)),
     ]])

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 
 from bot.strings import t
-from bot.telegram.context import Context, limiter_of
+from bot.telegram.context import Context
 from bot.telegram.delivery import Target
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ async def within_rate_limit(update: Update, context: Context, lang: str) -> bool
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return True
-    limiter = limiter_of(context)
+    limiter = context.limiter
     verdict = limiter.check(user.id)
     if verdict.allowed:
         return True

@@ -5,23 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram import Message, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.strings import t
-from bot.telegram.context import Context, resolve_language, services_of
-from bot.telegram.keyboards import ASK_EXPERT_PATTERN, VOTE_PATTERN
+from bot.telegram.context import App, Context, resolve_language
+from bot.telegram.keyboards import ASK_EXPERT_PATTERN, VOTE_PATTERN, parse_vote
 
 log = logging.getLogger(__name__)
 
 
 async def on_vote(update: Update, context: Context) -> None:
+    """👍 / 👎 into the question log, only from the founder who asked."""
     query = update.callback_query
-    if query is None or context.match is None:
+    vote = parse_vote(query.data) if query is not None else None
+    if query is None or vote is None:
         return
-    helpful, question_id = context.match.group(1) == "up", int(context.match.group(2))
+    helpful, question_id = vote
     lang = await resolve_language(update, context)
-    store = services_of(context).store
+    store = context.services.store
     if await asyncio.to_thread(store.record_vote, question_id, query.from_user.id, 1 if helpful else -1):
         log.info("vote %s on question %d", "up" if helpful else "down", question_id)
         await query.answer(t("tg.feedback.thanks", lang))
@@ -43,10 +45,11 @@ async def on_ask_expert(update: Update, context: Context) -> None:
     if chat is None:
         return
     message = query.message
-    thread = getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
+    thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
     await context.bot.send_message(chat.id, t("tg.expert.pending", lang), message_thread_id=thread)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: App) -> None:
+    """The buttons under answers."""
     app.add_handler(CallbackQueryHandler(on_vote, pattern=VOTE_PATTERN))
     app.add_handler(CallbackQueryHandler(on_ask_expert, pattern=ASK_EXPERT_PATTERN))

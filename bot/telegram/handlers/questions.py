@@ -7,11 +7,11 @@ import re
 
 from telegram import Bot, Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot.observability import metrics
 from bot.strings import t
-from bot.telegram.context import Context, conversation_id, limiter_of, resolve_language, services_of
+from bot.telegram.context import App, Context, conversation_id, resolve_language
 from bot.telegram.delivery import DraftPreview, EditPreview, LivePreview, Target, TypingIndicator, deliver
 from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.render import Chunk, escape, render_answer
@@ -42,21 +42,20 @@ def addressed_text(message: Message, bot: Bot) -> str | None:
 
 
 async def on_text(update: Update, context: Context) -> None:
+    """A question in a private chat, or addressed to the bot in a group; rate-limited per founder."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or not message.text:
         return
-    text: str | None = message.text
-    if chat.type != ChatType.PRIVATE:
-        text = addressed_text(message, context.bot)
-        if text is None:
-            return  # group chatter not meant for the bot
+    text = message.text if chat.type == ChatType.PRIVATE else addressed_text(message, context.bot)
+    if text is None:
+        return  # group chatter not meant for the bot
     lang = await resolve_language(update, context, text)
     target = Target.of(message)
     if not text.strip():
         await context.bot.send_message(text=t("tg.group.empty", lang), **target.kwargs())
         return
     if user is not None:
-        limiter = limiter_of(context)
+        limiter = context.limiter
         verdict = limiter.check(user.id)
         if not verdict.allowed:
             # Who it was is in the line's context (a pseudonym); the founder's id is not logged.
@@ -74,7 +73,7 @@ async def answer_question(
     context: Context, message: Message, target: Target, text: str, user_id: int | None, lang: str
 ) -> None:
     """Answer with a live preview (drafts in private chats, a throttled edit in groups), then the final text."""
-    services = services_of(context)
+    services = context.services
     settings = services.settings
     bot = context.bot
     preview: LivePreview
@@ -118,7 +117,8 @@ UNSUPPORTED = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & (
 )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: App) -> None:
+    """Questions and unsupported media; registered last as the catch-all for text."""
     # Edits of old questions are not new questions.
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(MessageHandler(UNSUPPORTED, on_unsupported))

@@ -8,17 +8,8 @@ import re
 from datetime import UTC
 from datetime import time as dtime
 
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
-from telegram.error import TelegramError
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
@@ -29,69 +20,49 @@ from telegram.ext import (
 from bot.staff.announcements import kst_today
 from bot.staff.chart import hangul_font, weekly_chart
 from bot.staff.roles import parse_user_id
-from bot.strings import LANGS, t
-from bot.telegram.context import Context, resolve_language, services_of
+from bot.strings import t
+from bot.telegram.command_menu import set_staff_menu
+from bot.telegram.context import App, Context, resolve_language
+from bot.telegram.delivery import reply_to_press
+from bot.telegram.guards import require_staff
 from bot.telegram.handlers import staff_announce, staff_uploads
-from bot.telegram.handlers.staff_uploads import (
-    REPLACE_NEXT_KEY,
-    summary_keyboard,
-    valid_text,
+from bot.telegram.staff_buttons import (
+    ASK_VALUE_ACTIONS,
+    DOC_PATTERN,
+    DocAction,
+    confirm_keyboard,
+    document_keyboard,
+    page_keyboard,
+    parse_doc,
+    replace_keyboard,
 )
+from bot.telegram.staff_docs import REPLACE_NEXT_KEY, document_summary, valid_text
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = ["docs", "doc", "stats", "outbox", "staff", "subscribe", "unsubscribe"]
 PAGE_SIZE = 10
 VALUE_GROUP = -2
-AWAIT_KEY = "staff_awaiting"  # (field, document id) while a staff member is asked to type a value
-DOC_PATTERN = r"^sd:(title|prog|valid|undo|repl|rto|rok|rm|rmok|new|newok|page|no):?([0-9a-f]*):?([0-9a-f]*)$"
+AWAIT_KEY = "staff_awaiting"  # (action, document id) while a staff member is asked to type a value
 
-
-async def staff_lang(update: Update, context: Context) -> str | None:
-    """The staff member's language, or None after telling a non-staff user that this is for staff."""
-    user = update.effective_user
-    lang = await resolve_language(update, context)
-    if user is not None and await asyncio.to_thread(services_of(context).staff.is_staff, user.id):
-        return lang
-    log.info("refused a staff command: not staff")  # the attempt's pseudonym is in the context
-    if update.callback_query:
-        await update.callback_query.answer(t("staff.only", lang), show_alert=True)
-    elif update.effective_message:
-        await update.effective_message.reply_text(t("staff.only", lang))
-    return None
-
-
-async def set_staff_menu(bot: Bot, user_id: int, default_lang: str, staff: bool = True) -> None:
-    """Staff see their commands in the menu of their own chat (others keep the founders' menu)."""
-    from bot.telegram.app import COMMANDS  # the app imports the handlers
-
-    scope = BotCommandScopeChat(user_id)
-    try:
-        if not staff:
-            for code in (None, *LANGS):
-                await bot.delete_my_commands(scope=scope, language_code=code)
-            return
-        for code in (None, *LANGS):
-            lang = code or default_lang
-            menu = [BotCommand(n, t(f"tg.cmd.{n}", lang)) for n in COMMANDS]
-            menu += [BotCommand(n, t(f"staff.cmd.{n}", lang)) for n in STAFF_COMMANDS]
-            await bot.set_my_commands(menu, scope=scope, language_code=code)
-    except TelegramError as err:  # e.g. a staff member who never opened the bot: the commands still work
-        log.warning("could not set the staff menu for %s: %s", user_id, err)
+# Until escalation_outbox and escalation_commands import bot.telegram.guards themselves.
+staff_lang = require_staff
 
 
 async def staff_menus_on_start(context: Context) -> None:
-    services = services_of(context)
+    """Give every staff member their menu (a new deployment may have reset it)."""
+    services = context.services
     for user_id in await asyncio.to_thread(services.staff.all_ids):
         await set_staff_menu(context.bot, user_id, services.settings.default_language)
 
 
 async def staff_command(update: Update, context: Context) -> None:
-    if (lang := await staff_lang(update, context)) is None or update.effective_message is None:
+    """/staff list | add ID | remove ID."""
+    message, user = update.effective_message, update.effective_user
+    if (lang := await require_staff(update, context)) is None or message is None or user is None:
         return
-    registry, me = services_of(context).staff, update.effective_user.id  # type: ignore[union-attr]
+    registry, me = context.services.staff, user.id
     args = context.args or []
-    reply = update.effective_message.reply_text
+    reply = message.reply_text
     if args[:1] == ["list"]:
         ids = await asyncio.to_thread(registry.all_ids)
         await reply(t("staff.list", lang, count=len(ids), ids="\n".join(map(str, ids))))
@@ -107,7 +78,7 @@ async def staff_command(update: Update, context: Context) -> None:
     if args[0] == "add":
         added = await asyncio.to_thread(registry.add, target, me)
         if added:
-            await set_staff_menu(context.bot, target, services_of(context).settings.default_language)
+            await set_staff_menu(context.bot, target, context.services.settings.default_language)
         await reply(t("staff.added" if added else "staff.already", lang, id=target))
     else:
         outcome = await asyncio.to_thread(registry.remove, target, me)
@@ -117,7 +88,8 @@ async def staff_command(update: Update, context: Context) -> None:
 
 
 def docs_page(context: Context, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    docs = sorted(services_of(context).knowledge.list_documents(), key=lambda d: d.title)
+    """One page of /docs, sorted by title, with its previous / next buttons (blocking: run it off the loop)."""
+    docs = sorted(context.services.knowledge.list_documents(), key=lambda d: d.title)
     if not docs:
         return t("staff.docs.empty", lang), None
     pages = (len(docs) + PAGE_SIZE - 1) // PAGE_SIZE
@@ -127,31 +99,28 @@ def docs_page(context: Context, lang: str, page: int) -> tuple[str, InlineKeyboa
                total=len(docs))]
     lines += [t("staff.docs.line", lang, title=d.title, version=d.version, valid=valid_text(d, lang), id=d.id)
               for d in shown]
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton(t("staff.btn.prev", lang), callback_data=f"sd:page:{page - 1:x}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton(t("staff.btn.next", lang), callback_data=f"sd:page:{page + 1:x}"))
-    return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
+    return "\n".join(lines), page_keyboard(page, pages, lang)
 
 
 async def docs_command(update: Update, context: Context) -> None:
-    if (lang := await staff_lang(update, context)) is None or update.effective_message is None:
+    """/docs: the first page of documents."""
+    if (lang := await require_staff(update, context)) is None or update.effective_message is None:
         return
     text, markup = await asyncio.to_thread(docs_page, context, lang, 0)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def doc_command(update: Update, context: Context) -> None:
+    """/doc ID or /doc_ID: one document's details, the questions citing it, and its buttons."""
     message = update.effective_message
-    if (lang := await staff_lang(update, context)) is None or message is None:
+    if (lang := await require_staff(update, context)) is None or message is None:
         return
     found = re.match(r"^/doc_([0-9a-f]+)", message.text or "")
     doc_id = found.group(1) if found else (context.args or [""])[0]
     if not doc_id:
         await message.reply_text(t("staff.doc.usage", lang))
         return
-    services = services_of(context)
+    services = context.services
     doc = await asyncio.to_thread(services.knowledge.get_document, doc_id)
     if doc is None:
         await message.reply_text(t("staff.doc.unknown", lang, id=doc_id[:40]))
@@ -162,120 +131,117 @@ async def doc_command(update: Update, context: Context) -> None:
     text = t("staff.doc.detail", lang, title=doc.title, id=doc.id, version=doc.version, file=doc.file_name,
              programme=doc.programme or t("staff.upload.none", lang), valid=valid_text(doc, lang),
              pages=doc.page_count, chunks=doc.chunk_count, questions=questions)
-    keyboard = summary_keyboard(doc.id, lang, undo=False).inline_keyboard[0]
-    markup = InlineKeyboardMarkup([list(keyboard), [
-        InlineKeyboardButton(t("staff.btn.new_version", lang), callback_data=f"sd:new:{doc.id}"),
-        InlineKeyboardButton(t("staff.btn.remove", lang), callback_data=f"sd:rm:{doc.id}"),
-    ]])
-    await message.reply_text(text, reply_markup=markup)
-
-
-def _confirm(lang: str, yes: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("staff.btn.yes", lang), callback_data=yes),
-                                  InlineKeyboardButton(t("staff.btn.cancel", lang), callback_data="sd:no")]])
+    await message.reply_text(text, reply_markup=document_keyboard(doc.id, lang))
 
 
 async def on_doc_button(update: Update, context: Context) -> None:
+    """The document buttons: page, edit details, undo, replace, remove, new version."""
     query = update.callback_query
-    if query is None or (lang := await staff_lang(update, context)) is None:
+    if query is None or (lang := await require_staff(update, context)) is None:
         return
-    found = re.match(DOC_PATTERN, query.data or "")
-    assert found is not None
-    action, doc_id, other = found.groups()
-    services = services_of(context)
+    button = parse_doc(query.data)
+    assert button is not None  # registered with DOC_PATTERN
+    action, doc_id, other = button
+    services = context.services
     uploads, kb = services.uploads, services.knowledge
     await query.answer()
-    reply = query.message.reply_text  # type: ignore[union-attr]
-    if action == "page":
-        text, markup = await asyncio.to_thread(docs_page, context, lang, int(doc_id or "0", 16))
+    if action == DocAction.PAGE:
+        text, markup = await asyncio.to_thread(docs_page, context, lang, button.page)
         await query.edit_message_text(text, reply_markup=markup)
         return
-    if action == "no":
+    if action == DocAction.CANCEL:
         await query.edit_message_text(t("staff.cancelled", lang))
         return
     doc = await asyncio.to_thread(kb.get_document, doc_id)
     if doc is None:
-        await reply(t("staff.doc.gone", lang))
+        await reply_to_press(query, t("staff.doc.gone", lang))
         return
-    staff_id = update.effective_user.id  # type: ignore[union-attr]
-    if action in ("title", "prog", "valid"):
-        context.user_data[AWAIT_KEY] = (action, doc_id)  # type: ignore[index]
-        await reply(t(f"staff.ask.{'programme' if action == 'prog' else action}", lang))
-    elif action == "undo":
+    staff_id = query.from_user.id
+    if action in ASK_VALUE_ACTIONS:
+        if context.user_data is not None:
+            context.user_data[AWAIT_KEY] = (action.value, doc_id)
+        await reply_to_press(query, t(f"staff.ask.{'programme' if action == DocAction.PROGRAMME else action}", lang))
+    elif action == DocAction.UNDO:
         if doc.version > 1:
-            await reply(t("staff.undo.only_new", lang))
+            await reply_to_press(query, t("staff.undo.only_new", lang))
             return
         await asyncio.to_thread(uploads.undo, doc_id, staff_id)
         log.info("staff %s undid the upload of %s", staff_id, doc_id)
         await query.edit_message_reply_markup(None)
-        await reply(t("staff.undo.done", lang, title=doc.title))
-    elif action == "repl":
+        await reply_to_press(query, t("staff.undo.done", lang, title=doc.title))
+    elif action == DocAction.REPLACE:
         others = [d for d in await asyncio.to_thread(kb.list_documents) if d.id != doc_id][:20]
         if not others:
-            await reply(t("staff.replace.none", lang))
+            await reply_to_press(query, t("staff.replace.none", lang))
             return
-        rows = [[InlineKeyboardButton(d.title[:60], callback_data=f"sd:rto:{doc_id}:{d.id}")] for d in others]
-        await reply(t("staff.replace.pick", lang, title=doc.title), reply_markup=InlineKeyboardMarkup(rows))
-    elif action == "rto":
+        await reply_to_press(query, t("staff.replace.pick", lang, title=doc.title),
+                             reply_markup=replace_keyboard(doc_id, others))
+    elif action == DocAction.REPLACE_TO:
         target = await asyncio.to_thread(kb.get_document, other)
         if target is None:
-            await reply(t("staff.doc.gone", lang))
+            await reply_to_press(query, t("staff.doc.gone", lang))
             return
         await query.edit_message_text(t("staff.replace.confirm", lang, old=target.title),
-                                      reply_markup=_confirm(lang, f"sd:rok:{doc_id}:{other}"))
-    elif action == "rok":
+                                      reply_markup=confirm_keyboard(lang, DocAction.REPLACE_OK, doc_id, other))
+    elif action == DocAction.REPLACE_OK:
         result = await asyncio.to_thread(uploads.replace_with, doc_id, other, staff_id)
         log.info("staff %s replaced %s with the upload %s", staff_id, other, doc_id)
         await query.edit_message_text(t("staff.replace.done", lang, title=result.document.title,
                                         version=result.document.version))
-    elif action == "rm":
-        await reply(t("staff.remove.confirm", lang, title=doc.title), reply_markup=_confirm(lang, f"sd:rmok:{doc_id}"))
-    elif action == "rmok":
+    elif action == DocAction.REMOVE:
+        await reply_to_press(query, t("staff.remove.confirm", lang, title=doc.title),
+                             reply_markup=confirm_keyboard(lang, DocAction.REMOVE_OK, doc_id))
+    elif action == DocAction.REMOVE_OK:
         await asyncio.to_thread(uploads.remove, doc_id, staff_id)
         log.info("staff %s removed document %s", staff_id, doc_id)
         await query.edit_message_text(t("staff.remove.done", lang, title=doc.title))
-    elif action == "new":
-        await reply(t("staff.replace.next_file", lang, title=doc.title), reply_markup=_confirm(lang, f"sd:newok:{doc_id}"))
-    elif action == "newok":
-        context.user_data[REPLACE_NEXT_KEY] = doc_id  # type: ignore[index]
+    elif action == DocAction.NEW_VERSION:
+        await reply_to_press(query, t("staff.replace.next_file", lang, title=doc.title),
+                             reply_markup=confirm_keyboard(lang, DocAction.NEW_VERSION_OK, doc_id))
+    elif action == DocAction.NEW_VERSION_OK:
+        if context.user_data is not None:
+            context.user_data[REPLACE_NEXT_KEY] = doc_id
         await query.edit_message_text(t("staff.replace.send_now", lang, title=doc.title))
 
 
 async def on_staff_value(update: Update, context: Context) -> None:
     """The title / programme / date a staff member was asked for; other text goes on to the Q&A handlers."""
-    pending = context.user_data.get(AWAIT_KEY) if context.user_data is not None else None
+    user_data = context.user_data
+    pending = user_data.get(AWAIT_KEY) if user_data is not None else None
     message = update.effective_message
-    if not pending or message is None or not message.text:
+    if not pending or user_data is None or message is None or not message.text:
         return
-    context.user_data.pop(AWAIT_KEY, None)  # type: ignore[union-attr]
-    field, doc_id = pending
+    user_data.pop(AWAIT_KEY, None)
+    action, doc_id = pending
     lang = await resolve_language(update, context)
-    uploads = services_of(context).uploads
-    setter = {"title": uploads.set_title, "prog": uploads.set_programme, "valid": uploads.set_valid_until}[field]
+    uploads = context.services.uploads
+    setter = {DocAction.TITLE: uploads.set_title, DocAction.PROGRAMME: uploads.set_programme,
+              DocAction.VALID: uploads.set_valid_until}[DocAction(action)]
     try:
         doc = await asyncio.to_thread(setter, doc_id, message.text)
     except ValueError:
         log.info("staff gave a bad date")
-        context.user_data[AWAIT_KEY] = pending  # type: ignore[index]
+        user_data[AWAIT_KEY] = pending
         await message.reply_text(t("staff.meta.bad_date", lang, value=message.text[:40]))
         raise ApplicationHandlerStop from None
     except KeyError:
         await message.reply_text(t("staff.doc.gone", lang))
         raise ApplicationHandlerStop from None
-    await message.reply_text(t("staff.meta.saved", lang) + "\n" + t(
-        "staff.upload.summary", lang, status="", title=doc.title, id=doc.id, version=doc.version, pages=doc.page_count,
-        chunks=doc.chunk_count, programme=doc.programme or t("staff.upload.none", lang), valid=valid_text(doc, lang),
-    ).strip())
+    await message.reply_text(t("staff.meta.saved", lang) + "\n" + document_summary(doc, "", lang).strip())
     raise ApplicationHandlerStop
 
 
 async def stats_command(update: Update, context: Context) -> None:
+    """/stats: the last seven days in numbers and a chart."""
     message = update.effective_message
-    if (lang := await staff_lang(update, context)) is None or message is None:
+    if (lang := await require_staff(update, context)) is None or message is None:
         return
-    services = services_of(context)
+    services = context.services
     stats = await asyncio.to_thread(services.insight.collect, 7)
-    pct = (lambda n: round(100 * n / stats.total) if stats.total else 0)
+
+    def pct(n: int) -> int:
+        return round(100 * n / stats.total) if stats.total else 0
+
     if stats.escalations_open is None:
         escalations = t("staff.stats.no_escalations", lang)
     else:
@@ -297,7 +263,7 @@ async def stats_command(update: Update, context: Context) -> None:
 
 async def expiry_check(context: Context) -> None:
     """Daily: tell every staff member about documents that just passed their valid-until date."""
-    services = services_of(context)
+    services = context.services
     docs = await asyncio.to_thread(services.knowledge.list_documents)
     expired = await asyncio.to_thread(services.announcements.newly_expired, docs, kst_today())
     if not expired:
@@ -314,7 +280,8 @@ async def expiry_check(context: Context) -> None:
                 log.warning("could not tell staff %s about expired %s", staff_id, doc.id, exc_info=True)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: App) -> None:
+    """Staff commands, the document buttons, the value staff were asked for, and the daily expiry check."""
     # A group of its own, before every other: a value staff were asked to type must reach nothing else (not
     # the Q&A, not ticket relaying); any other text passes through untouched.
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_staff_value),
@@ -325,6 +292,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.Regex(r"^/doc_[0-9a-f]+") & filters.ChatType.PRIVATE, doc_command))
     app.add_handler(CommandHandler("stats", stats_command))
     app.add_handler(CallbackQueryHandler(on_doc_button, pattern=DOC_PATTERN))
+    # Until bot.telegram.handlers.register_all registers these two itself (no handler should import another).
     staff_uploads.register(app)
     staff_announce.register(app)
     if app.job_queue is not None:

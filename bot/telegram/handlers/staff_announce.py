@@ -4,65 +4,70 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ForceReply, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.observability.logs import user_ref
-from bot.staff.announcements import ALL, TOPICS, AlreadyAnnounced, Delivery
+from bot.staff.announcements import AlreadyAnnounced
 from bot.strings import t
-from bot.telegram.context import Context, resolve_language, services_of
+from bot.telegram.context import App, Context, resolve_language
+from bot.telegram.delivery import reply_to_press
+from bot.telegram.guards import require_staff
+from bot.telegram.staff_buttons import (
+    ASK_DOC_PATTERN,
+    NOTIFY_PATTERN,
+    SUB_PATTERN,
+    UNSUBSCRIBE,
+    announcement_keyboard,
+    asked_doc,
+    notified_doc,
+    parse_topic,
+    topics_keyboard,
+)
 
 log = logging.getLogger(__name__)
 
-SUB_PATTERN = r"^sub:(\w+)$"
-NOTIFY_PATTERN = r"^sd:notify:([0-9a-f]+)$"
-ASK_DOC_PATTERN = r"^adoc:([0-9a-f]+)$"
-UNSUB_DATA = "sub:off"
 BROADCAST_JOB = "staff-broadcast"
 
 
-def topics_keyboard(chosen: set[str], lang: str) -> InlineKeyboardMarkup:
-    def button(topic: str) -> InlineKeyboardButton:
-        mark = "✅ " if topic in chosen else ""
-        return InlineKeyboardButton(mark + t(f"staff.sub.topic.{topic}", lang), callback_data=f"sub:{topic}")
-
-    names = [*TOPICS, ALL]
-    return InlineKeyboardMarkup([[button(n) for n in names[i:i + 2]] for i in range(0, len(names), 2)])
-
-
 def chosen_text(chosen: set[str], lang: str) -> str:
+    """The chosen topics' names, or "nothing"."""
     return ", ".join(t(f"staff.sub.topic.{c}", lang) for c in sorted(chosen)) or t("staff.sub.nothing", lang)
 
 
 async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe: the topic buttons."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     lang = await resolve_language(update, context)
-    chosen = await asyncio.to_thread(services_of(context).announcements.interests, user.id) or set()
+    chosen = await asyncio.to_thread(context.services.announcements.interests, user.id) or set()
     await message.reply_text(t("staff.sub.pick", lang, chosen=chosen_text(chosen, lang)),
                              reply_markup=topics_keyboard(chosen, lang))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
+    """/unsubscribe: stop every announcement."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     lang = await resolve_language(update, context)
-    was = await asyncio.to_thread(services_of(context).announcements.unsubscribe, user.id)
+    was = await asyncio.to_thread(context.services.announcements.unsubscribe, user.id)
     await message.reply_text(t("staff.sub.off" if was else "staff.sub.not_subscribed", lang))
 
 
 async def on_topic(update: Update, context: Context) -> None:
+    """A topic button toggles it; the unsubscribe button under an announcement stops them all."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
     lang = await resolve_language(update, context)
-    topic = (query.data or "").removeprefix("sub:")
-    service = services_of(context).announcements
-    if query.data == UNSUB_DATA:
+    topic = parse_topic(query.data)
+    service = context.services.announcements
+    if topic == UNSUBSCRIBE:
         was = await asyncio.to_thread(service.unsubscribe, user.id)
         await query.answer(t("staff.sub.off" if was else "staff.sub.not_subscribed", lang), show_alert=True)
         return
@@ -78,32 +83,23 @@ async def on_topic(update: Update, context: Context) -> None:
 
 
 async def on_notify(update: Update, context: Context) -> None:
-    from bot.telegram.handlers.staff import staff_lang  # staff imports this module
-
+    """Staff tell subscribers about a document, once."""
     query = update.callback_query
-    if query is None or (lang := await staff_lang(update, context)) is None:
+    if query is None or (lang := await require_staff(update, context)) is None:
         return
     await query.answer()
-    services = services_of(context)
-    doc = await asyncio.to_thread(services.knowledge.get_document, query.data.split(":")[2])  # type: ignore[union-attr]
+    services = context.services
+    doc = await asyncio.to_thread(services.knowledge.get_document, notified_doc(query.data))
     if doc is None:
-        await query.message.reply_text(t("staff.doc.gone", lang))  # type: ignore[union-attr]
+        await reply_to_press(query, t("staff.doc.gone", lang))
         return
     try:
-        _, count = await asyncio.to_thread(services.announcements.announce, doc, update.effective_user.id)  # type: ignore[union-attr]
+        _, count = await asyncio.to_thread(services.announcements.announce, doc, query.from_user.id)
     except AlreadyAnnounced:
-        await query.message.reply_text(t("staff.notify.already", lang))  # type: ignore[union-attr]
+        await reply_to_press(query, t("staff.notify.already", lang))
         return
-    await query.message.reply_text(t("staff.notify.done" if count else "staff.notify.none", lang, count=count))  # type: ignore[union-attr]
+    await reply_to_press(query, t("staff.notify.done" if count else "staff.notify.none", lang, count=count))
     start_broadcast(context.application)
-
-
-def announcement_keyboard(delivery: Delivery) -> InlineKeyboardMarkup:
-    lang = delivery.lang
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t("staff.announce.ask", lang), callback_data=f"adoc:{delivery.document_id}")],
-        [InlineKeyboardButton(t("staff.announce.unsubscribe", lang), callback_data=UNSUB_DATA)],
-    ])
 
 
 async def broadcast(context: Context) -> None:
@@ -112,7 +108,7 @@ async def broadcast(context: Context) -> None:
     Each row is marked "sending" in the database before its message goes out, so a restart resumes with the
     rest and never repeats one (AIORateLimiter still absorbs any 429 Telegram answers).
     """
-    services = services_of(context)
+    services = context.services
     service, pause = services.announcements, 1.0 / max(services.settings.broadcast_per_second, 0.1)
     while (delivery := await asyncio.to_thread(service.claim_next)) is not None:
         lang = delivery.lang
@@ -133,7 +129,8 @@ async def broadcast(context: Context) -> None:
         await asyncio.sleep(pause)
 
 
-def start_broadcast(app: Application) -> None:  # type: ignore[type-arg]
+# Any application: PTB types a handler's `context.application` with an unsolved context type variable.
+def start_broadcast(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Run the broadcast job unless it is already running (one sender keeps the pace)."""
     if app.job_queue is None or any(job.name == BROADCAST_JOB and not job.removed
                                     for job in app.job_queue.get_jobs_by_name(BROADCAST_JOB)):
@@ -142,20 +139,22 @@ def start_broadcast(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def on_ask_doc(update: Update, context: Context) -> None:
+    """"Ask about this" under an announcement: a reply field with the document's title."""
     query = update.callback_query
     if query is None or query.message is None:
         return
     lang = await resolve_language(update, context)
     await query.answer()
-    doc = await asyncio.to_thread(services_of(context).knowledge.get_document, (query.data or "").split(":")[1])
+    doc = await asyncio.to_thread(context.services.knowledge.get_document, asked_doc(query.data))
     if doc is None:
-        await query.message.reply_text(t("staff.doc.gone", lang))
+        await reply_to_press(query, t("staff.doc.gone", lang))
         return
-    await query.message.reply_text(t("staff.announce.ask_prompt", lang, title=doc.title),
-                                   reply_markup=ForceReply(input_field_placeholder=doc.title[:60]))
+    await reply_to_press(query, t("staff.announce.ask_prompt", lang, title=doc.title),
+                         reply_markup=ForceReply(input_field_placeholder=doc.title[:60]))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: App) -> None:
+    """Subscriptions, announcements and their pending deliveries after a restart."""
     app.add_handler(CommandHandler("subscribe", subscribe))
     app.add_handler(CommandHandler("unsubscribe", unsubscribe))
     app.add_handler(CallbackQueryHandler(on_topic, pattern=SUB_PATTERN))

@@ -15,22 +15,20 @@ import uuid
 from collections.abc import Callable
 from typing import Self
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.knowledge.errors import DocumentRejected, RejectReason
-from bot.knowledge.registry import DocumentInfo
 from bot.knowledge.service import IngestProgress, IngestResult
 from bot.staff.uploads import upload_limit_mb
 from bot.strings import reject_message, t
-from bot.telegram.context import Context, resolve_language, services_of
+from bot.telegram.context import App, Context, resolve_language
+from bot.telegram.staff_buttons import summary_keyboard
+from bot.telegram.staff_docs import REPLACE_NEXT_KEY, document_summary
 from bot.telegram.throttle import within_rate_limit
 
 log = logging.getLogger(__name__)
-
-# Set by /doc's "replace with a new file" (after confirmation): the next upload becomes that document's new version.
-REPLACE_NEXT_KEY = "staff_replace_next"
 
 UPLOAD_GROUP = 1
 IntakeCheck = Callable[[Update, Context], bool]
@@ -54,28 +52,9 @@ def in_intake(update: Update, context: Context) -> bool:
                for handlers in context.application.handlers.values() for handler in handlers)
 
 
-def valid_text(doc: DocumentInfo, lang: str) -> str:
-    return doc.valid_until.isoformat() if doc.valid_until else t("staff.upload.none", lang)
-
-
 def summary_text(result: IngestResult, lang: str) -> str:
-    doc = result.document
-    return t("staff.upload.summary", lang, status=t(f"staff.upload.status.{result.status}", lang), title=doc.title,
-             id=doc.id, version=doc.version, pages=doc.page_count, chunks=doc.chunk_count,
-             programme=doc.programme or t("staff.upload.none", lang), valid=valid_text(doc, lang))
-
-
-def summary_keyboard(doc_id: str, lang: str, undo: bool) -> InlineKeyboardMarkup:
-    rows = [
-        [InlineKeyboardButton(t("staff.btn.title", lang), callback_data=f"sd:title:{doc_id}"),
-         InlineKeyboardButton(t("staff.btn.programme", lang), callback_data=f"sd:prog:{doc_id}"),
-         InlineKeyboardButton(t("staff.btn.valid", lang), callback_data=f"sd:valid:{doc_id}")],
-        [InlineKeyboardButton(t("staff.btn.replace", lang), callback_data=f"sd:repl:{doc_id}"),
-         InlineKeyboardButton(t("staff.btn.notify", lang), callback_data=f"sd:notify:{doc_id}")],
-    ]
-    if undo:
-        rows[1].append(InlineKeyboardButton(t("staff.btn.undo", lang), callback_data=f"sd:undo:{doc_id}"))
-    return InlineKeyboardMarkup(rows)
+    """What an upload did to the knowledge base, and the document as it now is."""
+    return document_summary(result.document, t(f"staff.upload.status.{result.status}", lang), lang)
 
 
 class ProgressMessage:
@@ -136,10 +115,11 @@ class ProgressMessage:
 
 
 async def on_document(update: Update, context: Context) -> None:
+    """A staff member's file into the knowledge base; anyone else's is refused politely."""
     message, user = update.effective_message, update.effective_user
     if message is None or message.document is None or user is None or in_intake(update, context):
         return
-    services = services_of(context)
+    services = context.services
     lang = await resolve_language(update, context)
     if not await asyncio.to_thread(services.staff.is_staff, user.id):
         if not await within_rate_limit(update, context, lang):  # a stream of files must not become a stream of replies
@@ -206,6 +186,7 @@ async def _reject(message: Message, err: DocumentRejected, lang: str, size: int,
     await message.reply_text(text + "\n" + t("staff.kb_unchanged", lang))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: App) -> None:
+    """Document uploads, after the idea intake's handlers."""
     # Group 1: after every group-0 handler, so the idea intake gets first claim on a document.
     app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document), group=UPLOAD_GROUP)

@@ -1,0 +1,53 @@
+"""The command menu Telegram shows next to the text field: founders' commands for everyone, staff's on top for staff."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.strings import LANGS, t
+
+log = logging.getLogger(__name__)
+
+# Each name has a `tg.cmd.<name>` description in bot/strings/telegram.py.
+COMMANDS: list[str] = [
+    "start", "help", "idea", "mytickets", "subscribe", "unsubscribe", "lang", "reset", "privacy", "deletemydata",
+]
+# Each name has a `staff.cmd.<name>` description in bot/strings/staff.py.
+STAFF_COMMANDS: list[str] = ["docs", "doc", "stats", "outbox", "staff", "subscribe", "unsubscribe"]
+
+
+def founder_commands(lang: str) -> list[BotCommand]:
+    """The founders' menu in one language."""
+    return [BotCommand(name, t(f"tg.cmd.{name}", lang)) for name in COMMANDS]
+
+
+def staff_commands(lang: str) -> list[BotCommand]:
+    """A staff member's menu in one language: the founders' commands, then the staff ones."""
+    return founder_commands(lang) + [BotCommand(name, t(f"staff.cmd.{name}", lang)) for name in STAFF_COMMANDS]
+
+
+async def publish_menu(bot: Bot, default_lang: str) -> None:
+    """The founders' menu for every chat, in each language and in the default one for other app languages."""
+    try:
+        await bot.set_my_commands(founder_commands(default_lang))
+        for lang in LANGS:
+            await bot.set_my_commands(founder_commands(lang), language_code=lang)
+    except TelegramError:
+        log.warning("could not set the command menu; continuing without it", exc_info=True)
+
+
+async def set_staff_menu(bot: Bot, user_id: int, default_lang: str, staff: bool = True) -> None:
+    """Staff see their commands in the menu of their own chat (others keep the founders' menu)."""
+    scope = BotCommandScopeChat(user_id)
+    try:
+        if not staff:
+            for code in (None, *LANGS):
+                await bot.delete_my_commands(scope=scope, language_code=code)
+            return
+        for code in (None, *LANGS):
+            await bot.set_my_commands(staff_commands(code or default_lang), scope=scope, language_code=code)
+    except TelegramError as err:  # e.g. a staff member who never opened the bot: the commands still work
+        log.warning("could not set the staff menu for %s: %s", user_id, err)
