@@ -12,13 +12,17 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from standins import BotApiStandIn
 
 # Settings are read from environment variables of the same name in any case (CAFEBOT_DATA_DIR, ...).
 SETTING_NAMES = frozenset(Settings.model_fields)
@@ -58,6 +62,53 @@ async def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> int:
         process.kill()
         process.wait()
         raise
+
+
+async def _metrics(client: httpx.AsyncClient, ops_port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """A process's /metrics as {(sample name, sorted labels): value}."""
+    response = await client.get(f"http://127.0.0.1:{ops_port}/metrics", timeout=10)
+    response.raise_for_status()
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(response.text) for sample in family.samples}
+
+
+async def _processes_busy_with(client: httpx.AsyncClient, tg: BotApiStandIn,
+                               accepted: Callable[[], Mapping[int, int]]) -> str | None:
+    if tg.pending_updates:  # first: from here on every update there is has reached a process (see wait_processes_idle)
+        return "updates the stand-in has not handed out"
+    outbox_pending = None
+    for port, taken in accepted().items():
+        metrics = await _metrics(client, port)
+        started = sum(v for (name, _), v in metrics.items() if name == "cafebot_telegram_updates_total")
+        if started < taken:
+            return f"the process with ops port {port} has started {started:.0f} of its {taken} updates"
+        in_progress = metrics.get(("cafebot_telegram_updates_in_progress", ()))
+        if in_progress is None or in_progress > 0:
+            return f"the process with ops port {port} is handling updates ({in_progress})"
+        outbox_pending = metrics.get(("cafebot_outbox_messages", (("state", "pending"),)))
+    # Read after the updates are done, so what their handlers queued is counted; the gauge is database-wide.
+    if outbox_pending is None:
+        return "no outbox gauge on /metrics (database not answering?)"
+    if outbox_pending:
+        return f"{outbox_pending:.0f} outbox messages not delivered"
+    return None
+
+
+async def wait_processes_idle(tg: BotApiStandIn, accepted: Callable[[], Mapping[int, int]],
+                              timeout: float = 60.0) -> None:
+    """Wait until bots in their own processes have done everything they were given, seen from outside: the
+    stand-in has handed out every update; each process (by its ops port, `accepted()` -> {port: updates it
+    accepted}) has started as many updates as it accepted (`cafebot_telegram_updates_total`) and is handling
+    none (`cafebot_telegram_updates_in_progress`); and no escalation notice waits in the shared outbox.
+
+    An update a process accepted (a 2xx on its webhook, or confirmed by its next getUpdates) is in its queue
+    already, so once the counts match nothing of it is left unseen. Needs OPS_PORT set for each process."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while (busy := await _processes_busy_with(client, tg, accepted)) is not None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the bot processes were not idle within {timeout}s: {busy}")
+            await asyncio.sleep(0.05)  # polling: a process's progress is only seen by asking
 
 
 def chroma_exe() -> str:

@@ -3,24 +3,35 @@ the Bot API stand-in (polling or webhook)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobSubmissionEvent,
+)
 from conftest import offline_settings
 from process_harness import free_port
-from standins import BotApiStandIn
+from standins import BotApiStandIn, TgChat
 from telegram.ext import Application, Updater
 
 from bot.config import Settings
 from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
 from bot.services import Services, build_services
 from bot.telegram.app import ALLOWED_UPDATES, build_application, post_init, post_shutdown, webhook_options
+from bot.telegram.processor import PerChatUpdateProcessor
 
 TOKEN = "777000:TEST-cafebot-token"
 BOT_USERNAME = "cafe_helper_bot"
@@ -164,6 +175,26 @@ def bot_settings(services: Services, tg: BotApiStandIn, **overrides: Any) -> Ser
     return replace(services, settings=settings)
 
 
+class _JobRuns:
+    """How many job runs the bot's scheduler has started and not finished, from APScheduler's own events: one
+    submission per run time, and one executed, error or missed event for each."""
+
+    MASK = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+
+    def __init__(self) -> None:
+        self.running = 0
+
+    def __call__(self, event: JobEvent) -> None:
+        if isinstance(event, JobSubmissionEvent):
+            self.running += len(event.scheduled_run_times)
+        else:
+            self.running -= 1
+
+
+# Keyed by id(app) while the app runs; PTB's Application has no room for the harness's own attributes.
+_JOB_RUNS: dict[int, _JobRuns] = {}
+
+
 @contextlib.asynccontextmanager
 async def _started(bound: Services, start_updater: Callable[[Updater], Awaitable[Any]]) -> AsyncIterator[Application]:
     """The real Application started the way run_polling and run_webhook start it; `start_updater` starts how
@@ -171,7 +202,9 @@ async def _started(bound: Services, start_updater: Callable[[Updater], Awaitable
     app = build_application(bound)
     await app.initialize()
     await post_init(app)
-    assert app.updater is not None
+    assert app.updater is not None and app.job_queue is not None
+    runs = _JOB_RUNS[id(app)] = _JobRuns()
+    app.job_queue.scheduler.add_listener(runs, _JobRuns.MASK)  # before app.start() starts the scheduler
     await start_updater(app.updater)
     await app.start()
     try:
@@ -181,6 +214,60 @@ async def _started(bound: Services, start_updater: Callable[[Updater], Awaitable
         await app.stop()
         await app.shutdown()
         await post_shutdown(app)
+        app.job_queue.scheduler.remove_listener(runs)
+        del _JOB_RUNS[id(app)]
+
+
+def _busy_with(app: Application, tg: BotApiStandIn, after_jobs: Iterable[str]) -> str | None:
+    """What the bot still has to do, or None when it is idle. Synchronous, on the bot's own event loop, so the
+    parts are one consistent snapshot (only the stand-in's thread moves meanwhile, and it is read first)."""
+    if tg.pending_updates:
+        return "updates the stand-in has not handed out (or the bot has not confirmed)"
+    # PTB calls task_done() once an update's processing is over, so this counts updates queued, taken from the
+    # queue but not started yet, and running; the attribute is asyncio.Queue's, behind its join().
+    if app.update_queue._unfinished_tasks:  # type: ignore[attr-defined]
+        return "updates not processed yet"
+    processor = app.update_processor
+    if processor.current_concurrent_updates or (
+            isinstance(processor, PerChatUpdateProcessor) and processor.active_chats):
+        return "chats still processing"
+    if app.job_queue is not None:
+        if _JOB_RUNS[id(app)].running:
+            return "a job running"
+        now = datetime.now(UTC)
+        for job in app.job_queue.jobs():
+            if job.name in after_jobs:
+                return f"job {job.name} not run yet"
+            if job.next_t is not None and job.next_t <= now:
+                return f"job {job.name} due"
+    # Escalation notices go out through the outbox, flushed by a job: one due and not yet flushed is still to send.
+    if app.bot_data.services.escalation.outbox.due(limit=1):
+        return "outbox items due"
+    return None
+
+
+async def wait_idle(app: Application, tg: BotApiStandIn, *, after_jobs: Iterable[str] = (),
+                    timeout: float = 30.0) -> None:
+    """Wait until the in-process bot has done everything it was given: every update the stand-in had for it
+    handed out and fully processed (PTB's queue and our per-chat processor empty), no job due or running, and no
+    escalation notice due in the outbox. `after_jobs`: names of jobs scheduled for later (e.g. the start-up
+    broadcast) to wait for as well. Idle is the moment to assert what the bot has not sent."""
+    after = frozenset(after_jobs)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (busy := _busy_with(app, tg, after)) is not None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"the bot was not idle within {timeout}s: {busy}")
+        # Polling: the bot's progress has no event of its own to wait on, and a check costs microseconds.
+        await asyncio.sleep(0.01)
+
+
+async def assert_nothing_sent(app: Application, tg: BotApiStandIn, *chats: int | TgChat, since: int | None = None,
+                              after_jobs: Iterable[str] = ()) -> None:
+    """Once the bot is idle (wait_idle), assert it sent nothing new (after `since`, not yet waited for) to `chats`:
+    neither passing before the bot got to its work nor waiting any longer than that work takes."""
+    await wait_idle(app, tg, after_jobs=after_jobs)
+    for chat in chats:
+        tg.assert_no_message(chat, since=since)
 
 
 @contextlib.asynccontextmanager

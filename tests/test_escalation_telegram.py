@@ -10,6 +10,7 @@ import httpx
 import pytest
 from standins import OpenAIStandIn
 from telegram_harness import (
+    assert_nothing_sent,
     buttons,
     has,
     make_services,
@@ -91,7 +92,7 @@ async def submit(tg, chat, **kwargs) -> int:
 async def test_intake_dm_routing_relay_close_and_rating(tg, make):
     services = make()
     founder, fin, bio = tg.private_chat(FOUNDER, "민지"), tg.private_chat(FINTECH, "김핀"), tg.private_chat(BIO, "이바")
-    async with running_bot(services, tg):
+    async with running_bot(services, tg) as app:
         await tg.send_command(founder, founder.user, "idea")
         await tg.wait_for_message(founder, has("1/8"))
         await tg.send_text(founder, founder.user, "핀테크 간편 정산 앱")
@@ -135,7 +136,7 @@ async def test_intake_dm_routing_relay_close_and_rating(tg, make):
         assert stored.founder_name == "" and stored.founder_username is None  # not even kept (minimum collection)
         deck = await tg.wait_for_message(fin, lambda m: "document" in m)
         assert deck["document"]["file_name"] == "deck.pdf"
-        await tg.expect_no_message(bio, within=0.3)
+        await assert_nothing_sent(app, tg, bio)
 
         # A stranger cannot answer.
         stranger = tg.private_chat(STRANGER, "낯선이")
@@ -273,7 +274,7 @@ async def test_sla_reminder_then_reassignment(tg, make):
 async def test_a_redelivered_update_is_relayed_once(tg, make):
     services = make()
     founder, fin = tg.private_chat(FOUNDER + 5, "하린"), tg.private_chat(FINTECH, "김핀")
-    async with webhook_bot(services, tg, "hook-Secret_1"):
+    async with webhook_bot(services, tg, "hook-Secret_1") as app:
         tid = await submit(tg, founder)
         card = await tg.wait_for_message(fin, lambda m: f"esc:claim:{tid}" in buttons(m))
         tickets = services.escalation.tickets
@@ -291,7 +292,7 @@ async def test_a_redelivered_update_is_relayed_once(tg, make):
             for _ in range(2):
                 assert (await client.post(hook["url"], json=update, headers=headers)).status_code == 200
         await tg.wait_for_message(founder, has("한 번만 전달돼야 할 답변"), since=mark)
-        await tg.expect_no_message(founder, within=1.0, since=mark)
+        await assert_nothing_sent(app, tg, founder, since=mark)
     assert [m.text for m in tickets.messages(tid)] == ["한 번만 전달돼야 할 답변"]
 
 

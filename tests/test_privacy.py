@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from telegram_harness import DOCS, bot_services, buttons, running_bot, tg_fixture
+from telegram_harness import DOCS, assert_nothing_sent, bot_services, buttons, running_bot, tg_fixture
 
 from bot.answering.memory import ConversationStore
 from bot.answering.types import Answer
@@ -215,7 +215,7 @@ async def test_deletemydata_takes_the_founders_tickets_and_subscription_with_it(
         _, recipients = services.announcements.announce(doc, STAFF)
         start_broadcast(app)
         await tg.wait_for_message(stays, has("2026년 예비창업패키지 모집 공고"), since=mark, timeout=10)
-        await tg.expect_no_message(founder, within=1.0, since=mark)
+        await assert_nothing_sent(app, tg, founder, since=mark)
     assert recipients == 1
     assert tickets.founder_tickets(FOUNDER) == [] and services.announcements.interests(FOUNDER) is None
 

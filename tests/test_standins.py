@@ -230,7 +230,7 @@ async def test_get_updates_semantics(tg: BotApiStandIn, bot: telegram.Bot) -> No
 
     # A long poll waits for the next update instead of returning empty.
     poll = asyncio.create_task(bot.get_updates(offset=rest[-1].update_id + 1, timeout=5))
-    await asyncio.sleep(0.2)
+    assert await tg.signal.wait_until(lambda: tg.polls_waiting or None, timeout=5)  # held open, not answered empty
     assert not poll.done()
     await tg.send_text(chat, chat.user, "four")
     assert [u.message.text for u in await asyncio.wait_for(poll, 2)] == ["four"]

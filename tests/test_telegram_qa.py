@@ -12,11 +12,13 @@ from telegram_harness import (
     BOT_USERNAME,
     KO_QUESTION,
     UNANSWERABLE,
+    assert_nothing_sent,
     bot_fixture,
     bot_services,
     buttons,
     is_answer,
     tg_fixture,
+    wait_idle,
 )
 
 from bot.services import Services
@@ -130,7 +132,7 @@ async def test_group_answers_only_when_mentioned_or_replied_to(tg, bot, services
     member = tg.user(2001, "하준")
     mark = tg.mark()
     await tg.send_text(group, member, KO_QUESTION)
-    await tg.expect_no_message(group, within=1.0, since=mark)
+    await assert_nothing_sent(bot, tg, group, since=mark)
 
     question = await tg.send_text(group, member, f"@{BOT_USERNAME} {KO_QUESTION}")
     answer = await tg.wait_for_message(group, is_answer, timeout=15)
@@ -200,7 +202,7 @@ async def test_rate_limit_warns_once_per_window(tg, bot):
         await tg.send_text(chat, chat.user, KO_QUESTION)
     await tg.wait_for_message(chat, is_answer, timeout=15)
     await tg.wait_for_message(chat, is_answer, timeout=15)
-    await asyncio.sleep(0.5)
+    await wait_idle(bot, tg)
     texts = [m["text"] for m in tg.sent_messages(chat)]
     assert len([x for x in texts if "1분에 2개" in x]) == 1  # two refused, one warning
     assert sum(1 for x in texts if x.startswith(t("tg.answer.header", "ko"))) == 2

@@ -10,6 +10,7 @@ import pytest
 from process_harness import clean_env, free_port, start_cafebot, stop
 from telegram_harness import (
     KO_QUESTION,
+    assert_nothing_sent,
     bot_services,
     is_answer,
     standin_env,
@@ -45,7 +46,7 @@ async def test_webhook_mode_registers_the_secret_and_answers(tg, services):
 
 
 async def test_webhook_refuses_updates_without_the_right_secret(tg, services):
-    async with webhook_bot(services, tg, SECRET):
+    async with webhook_bot(services, tg, SECRET) as app:
         url = tg.webhook["url"]
         chat = tg.private_chat(7002, "도하")
         forged = {
@@ -61,7 +62,7 @@ async def test_webhook_refuses_updates_without_the_right_secret(tg, services):
                                                "X-Telegram-Bot-Api-Secret-Token": "not-the-secret"})
             missing = await client.post(url, content=json.dumps(forged), headers={"Content-Type": "application/json"})
         assert wrong.status_code == 403 and missing.status_code == 403
-        await tg.expect_no_message(chat, within=1.0, since=mark)
+        await assert_nothing_sent(app, tg, chat, since=mark)
 
 
 async def test_cafebot_run_serves_a_webhook_from_environment_settings(tg, tmp_path, embedding_cache_dir):

@@ -8,12 +8,13 @@ database's truth rather than what it happened to do itself.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from prometheus_client import Counter, Histogram, disable_created_metrics
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 if TYPE_CHECKING:
     from bot.answering.types import Answer
@@ -56,6 +57,8 @@ INGESTION_DURATION = Histogram(
     "by result", ["result"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
 )
 TELEGRAM_UPDATES = Counter("cafebot_telegram_updates", "Telegram updates handled, by type", ["type"])
+UPDATES_IN_PROGRESS = Gauge("cafebot_telegram_updates_in_progress", "Telegram updates taken for handling and not "
+                            "finished yet (waiting for their chat's turn or running)")
 HANDLER_ERRORS = Counter("cafebot_telegram_handler_errors", "Updates whose handler raised, by exception type",
                          ["error"])
 
@@ -149,25 +152,20 @@ def count_rejections(fn: Callable[P, R]) -> Callable[P, R]:
 # --- escalations and Telegram ---------------------------------------------------------------------------------
 
 
-def sla_breach(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Count a service-level breach (`reminder` or `reassigned`) each time the decorated action returns a
-    truthy value, i.e. this process is the one that acted on the overdue ticket."""
-
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(fn)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            result = fn(*args, **kwargs)
-            if result:
-                SLA_BREACHES.labels(action).inc()
-            return result
-
-        return wrapper
-
-    return decorate
+def record_sla_breach(action: str) -> None:
+    """Count a service-level breach (`reminder` or `reassigned`) acted on by this process."""
+    SLA_BREACHES.labels(action).inc()
 
 
 def record_update(update_type: str) -> None:
+    """Count an update as its handling starts; it stays in progress until the task handling it ends. PTB gives
+    each update a task of its own when updates run concurrently (as this bot has them), so that task's end is
+    the update's: its handlers, its chat's turn and the state saved after it."""
     TELEGRAM_UPDATES.labels(update_type).inc()
+    task = asyncio.current_task()
+    if task is not None:
+        UPDATES_IN_PROGRESS.inc()
+        task.add_done_callback(lambda _: UPDATES_IN_PROGRESS.dec())
 
 
 def record_handler_error(error: BaseException | None) -> None:

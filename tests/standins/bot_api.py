@@ -365,13 +365,22 @@ class BotApiStandIn(BotApiUsers, ThreadedAiohttpServer):
             )
         return found
 
-    async def expect_no_message(self, chat_id: int | TgChat, within: float = 0.5, *, since: int | None = None) -> None:
-        """Assert the bot sends nothing (new) to the chat for `within` seconds."""
-        try:
-            message = await self.wait_for_message(chat_id, timeout=within, since=since)
-        except TimeoutError:
-            return
-        raise AssertionError(f"the bot sent {message!r}")
+    def assert_no_message(self, chat_id: int | TgChat, *, since: int | None = None) -> None:
+        """Assert the bot has sent nothing (new: not yet waited for, and after `since`) to the chat so far.
+
+        It does not wait: "the bot stays silent" only means something once the bot is done with everything it
+        was given, so wait for that first (telegram_harness.wait_idle, process_harness.wait_processes_idle).
+        """
+        chat_id = chat_id.id if isinstance(chat_id, TgChat) else chat_id
+        with self._lock:
+            sent = [
+                self._message_of(c)
+                for index, c in enumerate(self.calls)
+                if index >= (since or 0) and index not in self._consumed
+                and c.ok and c.method in MESSAGE_METHODS and _chat_of(self, c) == chat_id
+            ]
+        if sent:
+            raise AssertionError(f"the bot sent {sent!r}")
 
     async def wait_delivered(self, timeout: float = 10.0) -> None:
         """Wait until the bot has confirmed every update (it has fetched them; handling may still be running)."""

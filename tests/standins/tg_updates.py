@@ -74,6 +74,7 @@ class BotApiUpdates(BotApiMethods):
         self._next_update_id = random.randint(1, 2**30)
         self._allowed_updates: list[str] = []
         self._poll_generation = 0
+        self._polls_waiting = 0
         self._webhook: WebhookConfig | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._update_added: asyncio.Event | None = None  # created on the server loop
@@ -136,10 +137,24 @@ class BotApiUpdates(BotApiMethods):
             remaining = deadline - loop.time()
             if batch or remaining <= 0 or (self.closing is not None and self.closing.is_set()) or event is None:
                 return copy.deepcopy(batch)
+            self._count_waiting_poll(+1)
             try:
                 await asyncio.wait_for(event.wait(), remaining)
             except TimeoutError:
                 pass
+            finally:
+                self._count_waiting_poll(-1)
+
+    def _count_waiting_poll(self, change: int) -> None:
+        with self._lock:
+            self._polls_waiting += change
+        self.signal.notify()
+
+    @property
+    def polls_waiting(self) -> int:
+        """getUpdates calls held open right now, waiting for an update to arrive."""
+        with self._lock:
+            return self._polls_waiting
 
     # -- webhooks -----------------------------------------------------------------------------------------
     async def api_setWebhook(self, p: dict[str, Any]) -> Any:
