@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run chat test test-fast bench lock clean
+.PHONY: install run chat lint test test-fast bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: $(STAMP)
 
 chat: $(STAMP)
 	$(VENV)/bin/cafebot chat
+
+## make lint: ruff (style, imports, likely bugs) on the whole tree, then mypy on bot/; both read pyproject.toml
+lint: $(STAMP)
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
 
 ## make test: the whole suite (SQLite and the PostgreSQL at 127.0.0.1:5432, a real `chroma run`, the stand-ins)
 test: $(STAMP)
@@ -42,4 +47,4 @@ lock:
 	/tmp/cafebot-lock/bin/pip freeze --exclude cafebot > requirements.lock
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

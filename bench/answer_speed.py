@@ -11,7 +11,6 @@ import json
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from bench.common import ANSWER_QUALITY, ROOT, temp_services
 

@@ -26,7 +26,6 @@ from typing import Any
 from bench.common import ANSWER_QUALITY, QUESTIONS, log, mean, percentile, quiet_logs, temp_services, write_json
 from bench.retrieval_knowledge import ingest, load_questions
 
-
 # Questions nowhere near the documents' topics (the data files only hold near-miss unanswerable questions):
 # what the floor is really for. Not used to pick the floor, only shown beside it.
 OFF_TOPIC = [
@@ -82,7 +81,7 @@ def sweep(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for i in range(0, 41):
         floor = round(0.70 + i * 0.005, 3)
 
-        def kept(r: dict[str, Any], with_names: bool) -> bool:
+        def kept(r: dict[str, Any], with_names: bool, floor: float = floor) -> bool:
             ok = r["top_similarity"] is not None and r["top_similarity"] >= floor
             return ok and not (with_names and r["unknown_names"])
 
@@ -182,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     json.dump(shown, sys.stdout, ensure_ascii=False, indent=1)
     print()
     for r in sorted(result.get("rows", []), key=lambda r: r["top_similarity"] or 0):
-        print(f"{r['top_similarity']}  {'A' if r['answerable'] else 'O' if r['answerable'] is None else 'U'} {r['id']:6} {r['unknown_names']} {r['question'][:60]}")
+        kind = "A" if r["answerable"] else "O" if r["answerable"] is None else "U"
+        print(f"{r['top_similarity']}  {kind} {r['id']:6} {r['unknown_names']} {r['question'][:60]}")
     return 0
 
 

@@ -10,10 +10,10 @@ import os
 import resource
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from langchain_core.documents import Document
 

@@ -85,7 +85,7 @@ def evaluate(kb: Any, questions: list[AutoragQuestion], modes: tuple[str, ...] =
             ranks.append(rank_of(ranking, q.gold))
         out[mode] = score(ranks) | {
             "mean_query_ms": round(1000 * mean(latencies), 1),
-            "misses@10": [q.qid for q, r in zip(questions, ranks) if r is None or r > 10],
+            "misses@10": [q.qid for q, r in zip(questions, ranks, strict=True) if r is None or r > 10],
             "ranks": [r for r in ranks],
         }
     return out
@@ -124,7 +124,7 @@ def minilm_baseline(questions: list[AutoragQuestion]) -> dict[str, Any]:
             ranks.append(rank_of(ranking, q.gold))
     return score(ranks) | {
         "index_seconds": round(index_seconds, 1),
-        "misses@10": [q.qid for q, r in zip(questions, ranks) if r is None or r > 10],
+        "misses@10": [q.qid for q, r in zip(questions, ranks, strict=True) if r is None or r > 10],
         "ranks": ranks,
     }
 

@@ -14,10 +14,11 @@ import platform
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bench import calibrate_threshold, founder_eval, retrieval_autorag, retrieval_knowledge, speed
 from bench.common import BENCH, RESULTS, log, quiet_logs, write_json
@@ -84,7 +85,8 @@ def _f(v: Any, digits: int = 3) -> str:
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    rule = "|".join("---" if i == 0 else "---:" for i in range(len(header)))
+    out = ["| " + " | ".join(header) + " |", "|" + rule + "|"]
     out += ["| " + " | ".join(_f(c) for c in row) + " |" for row in rows]
     return out
 
@@ -133,8 +135,9 @@ def markdown(res: dict[str, Any]) -> str:
     if "modes" in k:
         ing = k["ingest"]
         lines += [
-            f"{k['questions']} questions (bench/questions/knowledge_qa.jsonl) over knowledge/*.md and the 창업도약패키지 "
-            f"PDFs: {ing['documents']} documents, {ing['pages']} pages/sections, {ing['chunks']} chunks. "
+            f"{k['questions']} questions (bench/questions/knowledge_qa.jsonl) over knowledge/*.md and the "
+            f"창업도약패키지 PDFs: {ing['documents']} documents, {ing['pages']} pages/sections, "
+            f"{ing['chunks']} chunks. "
             "**strict**: a top-5 passage from the gold source (on the gold page for PDFs); **any source**: the "
             "hand-checked `also_in` documents that carry the same facts count too (e.g. the Korean/English "
             "summaries of the PDF announcement).",
@@ -181,8 +184,9 @@ def markdown(res: dict[str, Any]) -> str:
                          "rejected (+unknown-name rule)"], rows) + [""]
         r = c["recommended"]
         lines += [f"Current floor {c['current_floor']}; recommended {r.get('floor')} (answerable kept "
-                  f"{_f(r.get('answerable_kept'))}; highest unanswerable similarity {r.get('highest_unanswerable_similarity')}"
-                  f", of those not caught by the unknown-name rule {r.get('highest_unanswerable_not_caught_by_names')}).", ""]
+                  f"{_f(r.get('answerable_kept'))}; highest unanswerable similarity "
+                  f"{r.get('highest_unanswerable_similarity')}, of those not caught by the unknown-name rule "
+                  f"{r.get('highest_unanswerable_not_caught_by_names')}).", ""]
     else:
         lines += [f"Not run: {c.get('error') or c.get('skipped')}", ""]
 
@@ -200,7 +204,8 @@ def markdown(res: dict[str, Any]) -> str:
                         [[ing["pages"], ing["chunks"], ing["load_seconds"], ing["ingest_seconds"],
                           ing["seconds_until_searchable"], ing["pages_per_second"], ing["chunks_per_second"],
                           ing["background_quote_embedding_seconds"]]])
-        lines += ["", f"Target ≤ 60 s until searchable: **{'met' if ing['seconds_until_searchable'] <= 60 else 'not met'}**.", ""]
+        met = "met" if ing["seconds_until_searchable"] <= 60 else "not met"
+        lines += ["", f"Target ≤ 60 s until searchable: **{met}**.", ""]
     elif ing:
         lines += [f"Ingestion not measured: {ing.get('error', '')[-300:]}", ""]
     lat = [x for x in s.get("latency", []) if "p50_ms" in x]
@@ -259,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     skip = {s for s in args.skip.split(",") if s}
     started = time.perf_counter()
     res: dict[str, Any] = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "settings": settings_snapshot(),
     }

@@ -201,7 +201,7 @@ def populate(kb: Any, db: Any, size: int, seed: int = 7) -> dict[str, Any]:
             s.execute(KnowledgeChunk.__table__.insert(), [
                 {"id": cid, "version_id": version_id, "ordinal": i, "text": txt, "page": m["page"], "section": None,
                  "content_hash": m["content_hash"], "tokens": tok}
-                for i, (cid, txt, tok, m) in enumerate(zip(ids, texts, tokens, metas))
+                for i, (cid, txt, tok, m) in enumerate(zip(ids, texts, tokens, metas, strict=True))
             ])
         sql_seconds += time.perf_counter() - t
         done += per_doc
@@ -218,13 +218,14 @@ def populate(kb: Any, db: Any, size: int, seed: int = 7) -> dict[str, Any]:
 def queries() -> list[str]:
     qs = [q.query for q in autorag_questions()]
     if QUESTIONS.is_file():
-        qs += [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+        lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+        qs += [json.loads(line)["question"] for line in lines if line.strip()]
     return qs
 
 
 def latency_at(size: int) -> dict[str, Any]:
     """Build a synthetic knowledge base of `size` chunks and time hybrid searches (query vectors pre-computed)."""
-    from bot.knowledge import lexical, reader as reader_mod
+    from bot.knowledge import lexical
     from bot.services import build_services
 
     with tempfile.TemporaryDirectory(prefix=f"cafebot-bench-speed-{size}-") as tmp:

@@ -16,16 +16,29 @@ import argparse
 import itertools
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import bm25s
 import numpy as np
 from sqlalchemy import select
 
 from bench import retrieval_autorag, retrieval_knowledge
-from bench.common import CACHE, autorag_questions, distinct, make_settings, mean, mrr_at, ndcg_at, quiet_logs, rank_of, recall_at
+from bench.common import (
+    CACHE,
+    autorag_questions,
+    distinct,
+    make_settings,
+    mean,
+    mrr_at,
+    ndcg_at,
+    quiet_logs,
+    rank_of,
+    recall_at,
+)
+from bot.answering.language import is_korean
 from bot.knowledge.morphemes import terms
 from bot.services import build_services
 from bot.storage.models import KnowledgeChunk, KnowledgeDocument, KnowledgeVersion
@@ -39,7 +52,7 @@ class Candidates:
     tokens: dict[str, list[str]]  # chunk id -> BM25 tokens as stored
     plain_tokens: dict[str, list[str]]  # chunk id -> tokens of the chunk text alone (no title terms)
     query_terms: list[list[str]]
-    korean: list[bool]  # the query is mostly Hangul (as the knowledge base detects a document's language)
+    korean: list[bool]  # the query is Korean by the bot's own rule (bot.answering.language)
     where: dict[str, tuple[str, int | None]]  # chunk id -> (source, page)
 
 
@@ -84,13 +97,7 @@ def collect(services: Any, queries: list[str]) -> Candidates:
     plain = {cid: terms(text) for cid, _tok, text, _p, _f in rows}
     where_ = {cid: (f, p) for cid, _tok, _t, p, f in rows}
     return Candidates(dense=dense, tokens=tokens, plain_tokens=plain, query_terms=[terms(q) for q in queries],
-                      korean=[_korean(q) for q in queries], where=where_)
-
-
-def _korean(text: str) -> bool:
-    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
-    letters = sum(1 for ch in text if ch.isalpha())
-    return bool(letters) and hangul / letters > 0.3
+                      korean=[is_korean(q) for q in queries], where=where_)
 
 
 def bm25_lists(c: Candidates, k1: float, b: float, plain: bool = False) -> list[list[tuple[str, float]]]:
@@ -122,7 +129,7 @@ def fuse(dense: list[tuple[str, float]], lex: list[tuple[str, float]], rrf_k: fl
 
 
 def autorag_score(ranked: list[list[str]], c: Candidates, golds: list[tuple[str, int]]) -> dict[str, float]:
-    ranks = [rank_of(distinct([c.where[i] for i in r[:30]]), g) for r, g in zip(ranked, golds)]
+    ranks = [rank_of(distinct([c.where[i] for i in r[:30]]), g) for r, g in zip(ranked, golds, strict=True)]
     return {"ndcg@10": mean([ndcg_at(x, 10) for x in ranks]), "recall@5": mean([recall_at(x, 5) for x in ranks]),
             "mrr@10": mean([mrr_at(x, 10) for x in ranks])}
 
@@ -137,10 +144,10 @@ def knowledge_score(ranked: list[list[str]], c: Candidates, qs: list[dict[str, A
                 return n + 1
         return None
 
-    ranks = [hit(r, q) for r, q in zip(ranked, qs)]
-    anyr = [hit(r, q, True) for r, q in zip(ranked, qs)]
-    pe = [x for x, q in zip(ranks, qs) if q["kind"] in ("paraphrase", "english")]
-    pe_any = [x for x, q in zip(anyr, qs) if q["kind"] in ("paraphrase", "english")]
+    ranks = [hit(r, q) for r, q in zip(ranked, qs, strict=True)]
+    anyr = [hit(r, q, True) for r, q in zip(ranked, qs, strict=True)]
+    pe = [x for x, q in zip(ranks, qs, strict=True) if q["kind"] in ("paraphrase", "english")]
+    pe_any = [x for x, q in zip(anyr, qs, strict=True) if q["kind"] in ("paraphrase", "english")]
     return {"recall@5": mean([recall_at(x, 5) for x in ranks]), "mrr@10": mean([mrr_at(x, 10) for x in ranks]),
             "pe_recall@5": mean([recall_at(x, 5) for x in pe]), "any_recall@5": mean([recall_at(x, 5) for x in anyr]),
             "pe_any_recall@5": mean([recall_at(x, 5) for x in pe_any])}
@@ -155,14 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     quiet_logs()
-    tag = args.tag or ((f"c{args.chunk_tokens}" if args.chunk_tokens else "default") + ("-notitle" if args.no_title else ""))
+    tag = args.tag or (
+        (f"c{args.chunk_tokens}" if args.chunk_tokens else "default") + ("-notitle" if args.no_title else "")
+    )
     report: dict[str, Any] = {"tag": tag}
 
     sets = []
     if args.only in (None, "autorag"):
         aq = autorag_questions()
         sv = open_kb(f"autorag-{tag}", args.chunk_tokens, args.no_title, retrieval_autorag.ingest)
-        sets.append(("autorag", collect(sv, [q.query for q in aq]), lambda r, c: autorag_score(r, c, [q.gold for q in aq])))
+        golds = [q.gold for q in aq]
+        sets.append(("autorag", collect(sv, [q.query for q in aq]), lambda r, c: autorag_score(r, c, golds)))
     if args.only in (None, "knowledge"):
         kq = retrieval_knowledge.load_questions()
         sv2 = open_kb(f"knowledge-{tag}", args.chunk_tokens, args.no_title, retrieval_knowledge.ingest)
@@ -177,17 +187,21 @@ def main(argv: list[str] | None = None) -> int:
         base_lex = lex_cache[(1.2, 0.75, False)]
         report[f"{name}:dense"] = scorer([[i for i, _ in d] for d in cands.dense], cands)
         for key, lex in lex_cache.items():
-            report[f"{name}:bm25 k1={key[0]} b={key[1]}{' no-title' if key[2] else ''}"] = scorer([[i for i, _ in l] for l in lex], cands)
+            bm25_only = [[i for i, _ in hits] for hits in lex]
+            report[f"{name}:bm25 k1={key[0]} b={key[1]}{' no-title' if key[2] else ''}"] = scorer(bm25_only, cands)
         for rrf_k, (wd, wl), depth, en_lex in itertools.product(
-            [1, 3, 5, 8, 10, 20, 30, 60, 100], [(1, 1), (1, 1.25), (1, 1.5), (1, 2), (1, 3), (1.5, 1), (2, 1)], [20, 30, 50],
+            [1, 3, 5, 8, 10, 20, 30, 60, 100],
+            [(1, 1), (1, 1.25), (1, 1.5), (1, 2), (1, 3), (1.5, 1), (2, 1)],
+            [20, 30, 50],
             [1.0, 0.0],
         ):
-            ranked = [fuse(d, l, rrf_k, wd, wl * (1.0 if ko else en_lex), depth)
-                      for d, l, ko in zip(cands.dense, base_lex, cands.korean)]
+            ranked = [fuse(d, lx, rrf_k, wd, wl * (1.0 if ko else en_lex), depth)
+                      for d, lx, ko in zip(cands.dense, base_lex, cands.korean, strict=True)]
             grid.append((name, rrf_k, wd, wl, depth, en_lex, scorer(ranked, cands)))
         for key, lex in lex_cache.items():
-            ranked = [fuse(d, l, 60, 1, 1, 30) for d, l in zip(cands.dense, lex)]
-            report[f"{name}:hybrid(60,1,1,30) bm25 k1={key[0]} b={key[1]}{' no-title' if key[2] else ''}"] = scorer(ranked, cands)
+            ranked = [fuse(d, lx, 60, 1, 1, 30) for d, lx in zip(cands.dense, lex, strict=True)]
+            label = f"{name}:hybrid(60,1,1,30) bm25 k1={key[0]} b={key[1]}{' no-title' if key[2] else ''}"
+            report[label] = scorer(ranked, cands)
 
     by_cfg: dict[tuple, dict[str, dict[str, float]]] = defaultdict(dict)
     for name, rrf_k, wd, wl, depth, en_lex, m in grid:

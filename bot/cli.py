@@ -103,7 +103,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cafebot", description="Seoul Startup Cafe assistant")
     parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--lang", choices=["ko", "en"], default=None, help="message language (default: DEFAULT_LANGUAGE)")
+    parser.add_argument("--lang", choices=["ko", "en"], default=None,
+                        help="message language (default: DEFAULT_LANGUAGE)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="add or update documents (files or folders)")

@@ -1,13 +1,13 @@
-"""Settings from the environment and `.env` (pydantic-settings). Every field is documented in README and .env.example."""
+"""Settings from the environment and `.env` (pydantic-settings). Every field is documented in README and
+.env.example."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from bot.shipped import shipped_dir
 

@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from standins import OpenAIStandIn
 
 from bot.services import build_services, sync_knowledge_dir
-from standins import OpenAIStandIn
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "answer_quality.jsonl").open(encoding="utf-8")]
 pytestmark = pytest.mark.slow

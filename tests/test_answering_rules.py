@@ -91,7 +91,8 @@ def test_another_years_call():
 
 
 def test_follow_ups_carry_the_programme_through_a_chain():
-    history = [("user", "창업도약패키지 신청 자격이 뭐예요?"), ("assistant", "…"), ("user", "마감은요?"), ("assistant", "…")]
+    history = [("user", "창업도약패키지 신청 자격이 뭐예요?"), ("assistant", "…"),
+               ("user", "마감은요?"), ("assistant", "…")]
     standalone = standalone_question("그럼 신청은 어디서 해요?", history)
     assert standalone.startswith("창업도약패키지 ") and standalone.endswith(" 신청은 어디서 해요?")
     assert standalone_question("며칠 안에 해야 돼요?", [("user", "창업도약패키지 이의신청 가능해요?")]) == \

@@ -48,7 +48,8 @@ def test_piped_chat_answers_with_sources_and_handles_commands(tmp_path: Path, em
     assert "never read" not in out and "Traceback" not in out
 
 def test_a_failure_prints_an_apology_and_the_chat_goes_on(tmp_path: Path, embedding_cache_dir: Path):
-    services = make_services(settings_for(tmp_path / "data", embedding_cache_dir), shared_embeddings(embedding_cache_dir))
+    settings = settings_for(tmp_path / "data", embedding_cache_dir)
+    services = make_services(settings, shared_embeddings(embedding_cache_dir))
     calls = []
 
     async def flaky(conversation_id: str, message: str, **kwargs):

@@ -231,7 +231,8 @@ def test_a_shipped_document_staff_removed_stays_removed_until_a_release_changes_
     with started(settings) as services:
         assert titles(services) == {LEAP, ACADEMY}
         assert LEAP in cited(services, LEAP_QUESTION)
-        assert "최대 4억 원" in " ".join(p.text for p in services.knowledge.search("사업화 자금은 얼마나 지원하나요?", 10))
+        found = services.knowledge.search("사업화 자금은 얼마나 지원하나요?", 10)
+        assert "최대 4억 원" in " ".join(p.text for p in found)
     assert "leap.md is back as document" in caplog.text
     with started(settings) as services:
         assert titles(services) == {LEAP, ACADEMY}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pypdf
@@ -144,7 +145,7 @@ def test_real_faq_doubled_title_is_not_doubled_after_loading() -> None:
 def test_real_pdf_has_no_doubled_lines_or_runs(path: Path) -> None:
     for page in load_file(path).pages:
         lines = page.page_content.splitlines()
-        for a, b in zip(lines, lines[1:]):
+        for a, b in pairwise(lines):
             assert not (a == b and len(a) >= 8), f"doubled line on page {page.metadata['page']}: {a}"
         for line in lines:
             assert undouble_runs(line) == line

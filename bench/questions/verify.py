@@ -36,7 +36,7 @@ import re
 import sys
 from collections import Counter
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +62,9 @@ FE_EXPECT = {
 FE_MIN = {"total": 230, "paraphrase": 70, "english": 30, "followup": 20, "plan_question": 32,
           "near_miss": 45, "idea_request": 22, "injection": 12}
 # Paraphrases must be spread over the sources: fixture file-name prefix -> minimum count.
-FE_PARAPHRASE_SOURCES = {"faq": ("[참고 3]",), "announcement": ("[공고문]",), "brochure_manual": ("[별첨 3]", "[참고 1]")}
+FE_PARAPHRASE_SOURCES = {
+    "faq": ("[참고 3]",), "announcement": ("[공고문]",), "brochure_manual": ("[별첨 3]", "[참고 1]"),
+}
 FE_PARAPHRASE_MIN = {"faq": 25, "announcement": 15, "brochure_manual": 5}
 FE_NEAR_MISS_EN_SHARE = 0.2  # "about a quarter" of the near misses are in English
 FE_DEV_SHARE = (0.45, 0.65)  # per category, the share of dev rows (target about 55 %)
@@ -92,7 +94,7 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[end + 5 :]
 
 
-@lru_cache(maxsize=None)
+@cache
 def pdf_pages(path: Path) -> tuple[str, ...]:
     import logging
 
@@ -102,7 +104,7 @@ def pdf_pages(path: Path) -> tuple[str, ...]:
     return tuple(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
-@lru_cache(maxsize=None)
+@cache
 def md_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
@@ -206,11 +208,14 @@ def check_qa(problems: list[str], langs: dict[str, str]) -> Counter:
                     problems.append(f"{where}: also_in {name!r} is not another knowledge/ document")
         for fact in facts:
             if squash(fact) not in haystack:
-                problems.append(f"{where}: fact {fact!r} not in {path.name}" + (f" page {page}" if path.suffix == ".pdf" else ""))
+                on_page = f" page {page}" if path.suffix == ".pdf" else ""
+                problems.append(f"{where}: fact {fact!r} not in {path.name}{on_page}")
     if counts["total"] < MIN["total"]:
         problems.append(f"{QA_FILE.name}: {counts['total']} questions, want at least {MIN['total']}")
     if counts["paraphrase_ko"] < MIN["paraphrase_ko"]:
-        problems.append(f"{QA_FILE.name}: {counts['paraphrase_ko']} Korean paraphrase questions, want {MIN['paraphrase_ko']}")
+        problems.append(
+            f"{QA_FILE.name}: {counts['paraphrase_ko']} Korean paraphrase questions, want {MIN['paraphrase_ko']}"
+        )
     if counts["english_en"] < MIN["english_en"]:
         problems.append(f"{QA_FILE.name}: {counts['english_en']} english questions, want {MIN['english_en']}")
     if counts["fixture"] < MIN["fixture"]:
@@ -258,7 +263,7 @@ def check_answer_quality(problems: list[str], langs: dict[str, str]) -> Counter:
     return counts
 
 
-@lru_cache(maxsize=None)
+@cache
 def fixture_texts(path: Path) -> tuple[str, dict[int, str]]:
     """A fixture as the bot's loader extracts it: (whole text, {1-based PDF page: text}), whitespace removed."""
     import logging
@@ -407,7 +412,9 @@ def check_founder_eval(problems: list[str], langs: dict[str, str]) -> Counter:
         if counts[f"paraphrase_{kind}"] < low:
             problems.append(f"{name}: {counts[f'paraphrase_{kind}']} paraphrases on the {kind}, want at least {low}")
     if counts["near_miss_en"] < FE_NEAR_MISS_EN_SHARE * counts["near_miss"]:
-        problems.append(f"{name}: {counts['near_miss_en']} of {counts['near_miss']} near misses in English, want about a quarter")
+        problems.append(
+            f"{name}: {counts['near_miss_en']} of {counts['near_miss']} near misses in English, want about a quarter"
+        )
     for cat in FE_EXPECT:
         dev, test = counts[f"{cat}_dev"], counts[f"{cat}_test"]
         if not dev or not test:

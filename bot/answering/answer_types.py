@@ -59,7 +59,8 @@ _YES_NO_EN = re.compile(r"^\s*(?:can|could|is|are|am|do|does|did|may|must|should
 
 # Documents state numbers many ways (3억원, 50%, 6일 이내, 16:00), so a numeric question is satisfied by any
 # number; what the gate catches is evidence with no number at all.
-_NUMBER = r"\d|[일이삼사오육칠팔구십백천만억]\s*(?:원|명|곳|개|년|개월|일|시)|한\s*(?:곳|명|개|번)|두\s*(?:곳|명|개|번)|" \
+_NUMBER = r"\d|[일이삼사오육칠팔구십백천만억]\s*(?:원|명|곳|개|년|개월|일|시)|" \
+          r"한\s*(?:곳|명|개|번)|두\s*(?:곳|명|개|번)|" \
           r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice)\b"
 _CARRIES: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.AMOUNT: re.compile(r"\d[\d,.]*\s*(?:억|만|천|백만|십억)?\s*원|\d\s*억|\d\s*%|퍼센트|\bwon\b|\bKRW\b|"
@@ -71,7 +72,8 @@ _CARRIES: dict[AnswerType, re.Pattern[str]] = {
         r"(?:접수|신청|모집|협약)\s*기간\s*(?:내|중|안)|마감\s*(?:전|이전|후|이후|까지|일)|(?:종료|선정|통보)\s*(?:전|후|이후|까지)|[월화수목금토일]요일|매주|매월|매년|"
         r"첫째|둘째|셋째|넷째|마지막\s*주|주말|평일|연중|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
         r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekly|monthly)\b|\b(?:19|20)\d{2}\b", _I),
-    AnswerType.TIME: re.compile(r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시(?!간|장|행|스템|설|작|범|기|점|도)|오전|오후|정오|자정|정각|"
+    AnswerType.TIME: re.compile(r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시(?!간|장|행|스템|설|작|범|기|점|도)|"
+                                r"오전|오후|정오|자정|정각|"
                                 r"\b\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)|\bnoon\b|\bmidnight\b", _I),
     AnswerType.DURATION: re.compile(rf"{_NUMBER}|이내|초과|미만|동안", _I),
     AnswerType.COUNT: re.compile(_NUMBER, _I),

@@ -11,9 +11,9 @@ passage and nearly as close. The same gate decides, in LLM mode, whether the mod
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Callable
 
 import numpy as np
 
@@ -45,7 +45,8 @@ KEEP_WITHIN = 0.02
 OVERLAP_WEIGHT = 0.01
 # A yes/no question is answered by the sentence that gives the verdict ("불가합니다.", "네, 가능합니다").
 VERDICT_BONUS = 0.02
-_VERDICT_FIRST = re.compile(r"^\s*(?:불가|가능|네[,.]|예[,.]|아니[요오]|아닙니다|안\s*됩니다|됩니다|그렇습니다|해당|없습니다|"
+_VERDICT_FIRST = re.compile(r"^\s*(?:불가|가능|네[,.]|예[,.]|아니[요오]|아닙니다|안\s*됩니다|됩니다|"
+                            r"그렇습니다|해당|없습니다|"
                             r"yes\b|no\b)", re.IGNORECASE)
 # A long statement (a pledge, a table dumped as text) matches many questions a little: it is rarely the answer.
 LONG_QUOTE_CHARS = 200
@@ -159,7 +160,7 @@ def _scores(question: str, types: frozenset[AnswerType], candidates: list[_Candi
     """Similarity, nudged by shared terms, a verdict leading a yes/no answer, and against long statements."""
     q_terms = set(terms(question))
     scores = []
-    for c, sim in zip(candidates, sims):
+    for c, sim in zip(candidates, sims, strict=True):
         overlap = len(q_terms & set(terms(c.context))) / max(len(q_terms), 1)
         bonus = VERDICT_BONUS if AnswerType.YES_NO in types and _VERDICT_FIRST.match(c.sentence) else 0.0
         excess = max(0, len(c.sentence) - LONG_QUOTE_CHARS) / LONG_QUOTE_CHARS

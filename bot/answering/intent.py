@@ -82,7 +82,7 @@ class NearestExampleClassifier:
         assert self._matrix is not None
         sims = self._matrix @ np.asarray(self.embeddings.embed_query(message), dtype=np.float32)
         best: dict[str, float] = {}
-        for label, sim in zip(self._labels, sims):
+        for label, sim in zip(self._labels, sims, strict=True):
             best[label] = max(best.get(label, -1.0), float(sim))
         winner = max(best, key=lambda lbl: best[lbl])
         if winner != "question" and best[winner] < best.get("question", -1.0) + self.margin:

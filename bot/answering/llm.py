@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from langchain_core.messages import BaseMessage
 from langchain_openai import ChatOpenAI

@@ -42,7 +42,8 @@ _OWN = re.compile(
     r"|(?:하|만들|개발하|준비하|운영하|구상하|팔|기획하)고\s*있(?:는데|어요|습니다|음)|(?:준비|구상|기획|개발|생각)\s*중"
     r"|(?:써|작성해)\s*(?:놨|놓았|뒀)|초안|아이템(?:은|이|는)\s"
     r"|\b(?:my|our)\s+(?:\w+\s+){0,2}(?:idea|plan|pitch|deck|startup|business|app|product|service|concept|model)"
-    r"|\bthis\s+(?:\w+\s+)?(?:idea|plan|concept)\b|\bI(?:'m| am|'ve| have)\s+(?:been\s+)?(?:building|planning|developing|making|starting|working\s+on|got)"
+    r"|\bthis\s+(?:\w+\s+)?(?:idea|plan|concept)\b"
+    r"|\bI(?:'m| am|'ve| have)\s+(?:been\s+)?(?:building|planning|developing|making|starting|working\s+on|got)"
     r"|\b(?:is|would)\s+(?:a|an)\s+[\w\s-]{3,60}\b(?:still\s+)?(?:a\s+)?(?:good|viable|profitable)\b"
     r"|\bI\s+(?:want|plan|intend)\s+to\s+(?:build|start|launch|make|open|sell)",
     _I,
@@ -70,24 +71,26 @@ _ABOUT_THE_SERVICE = re.compile(
 
 
 # Asking for a person, not about one: "직원분이랑 얘기하고 싶어요", "Can I talk to a human?".
-_PERSON = re.compile(r"사람|직원|전문가|담당자|상담사|상담원|매니저|운영자|멘토|\bhuman\b|\bperson\b|\bagent\b|\bstaff\b|"
-                     r"\bexpert|\bsomeone\b|\bmentor", _I)
+_PERSON = re.compile(r"사람|직원|전문가|담당자|상담사|상담원|매니저|운영자|멘토|"
+                     r"\bhuman\b|\bperson\b|\bagent\b|\bstaff\b|\bexpert|\bsomeone\b|\bmentor", _I)
 _TALK = re.compile(
     r"(?:연결|얘기|이야기|상담|통화|대화|만나|문의)\w*\s*(?:하고\s*싶|할\s*수\s*있|하고\s*파|해\s*주|시켜|원해|부탁|가능할까|가능한가|가능해요)"
     r"|(?:talk|speak|chat|connect|get\s+in\s+touch)\s+(?:to|with)|\bcontact\s+(?:a|an|the|your)", _I)
 # Messages about the programmes or the cafes are questions, whatever a classifier thinks.
-_DOMAIN = re.compile(r"창업|지원|사업|카페|신청|공고|스타트업|프로그램|교육|센터|챗봇|평가|투자|서류|마감|자격|기간|접수|선정|"
-                     r"금액|비용|일정|대상|조건|혜택|주소|위치|운영|서류|양식|발표|협약|startup|program|cafe|apply|"
-                     r"application|fund|grant|support|document|deadline|eligib", _I)
+_DOMAIN = re.compile(r"창업|지원|사업|카페|신청|공고|스타트업|프로그램|교육|센터|챗봇|평가|투자|서류|"
+                     r"마감|자격|기간|접수|선정|금액|비용|일정|대상|조건|혜택|주소|위치|운영|서류|양식|발표|협약|"
+                     r"startup|program|cafe|apply|application|fund|grant|support|document|deadline|eligib", _I)
 
 
 # "이거 팔릴까요?": a demonstrative is the founder's own thing only next to a judgement no programme question asks.
 _THIS = re.compile(r"이거|이것|요거|이\s*(?:앱|서비스|제품|모델|사업)", _I)
-_STRONG_JUDGEMENT = re.compile(r"사업성|시장성|팔릴까|먹힐까|돈\s*(?:이\s*)?될|승산|첨삭|가망|\bviab|good\s+business|\bscale\b", _I)
+_STRONG_JUDGEMENT = re.compile(r"사업성|시장성|팔릴까|먹힐까|돈\s*(?:이\s*)?될|승산|첨삭|가망|"
+                               r"\bviab|good\s+business|\bscale\b", _I)
 
 
 # A wh-word asks about something ("그건 누가 해요?"), unless it asks about the bot itself ("너는 누구야?").
-_WH_WORD = re.compile(r"누가|누구|언제|어디|얼마|몇|무엇|뭐|뭘|어떻게|어느|왜|\b(?:who|what|when|where|how|which|why)\b", _I)
+_WH_WORD = re.compile(r"누가|누구|언제|어디|얼마|몇|무엇|뭐|뭘|어떻게|어느|왜|"
+                      r"\b(?:who|what|when|where|how|which|why)\b", _I)
 _ABOUT_THE_BOT = re.compile(r"너|넌|니가|네가|당신|챗봇|\byou\b|\byour\b|\bbot\b", _I)
 
 

@@ -17,12 +17,12 @@ from bot.answering.intent import (
     overrule,
     ruled_intent,
 )
-from bot.answering.language import detect_language
+from bot.answering.language import detect_language, is_korean
 from bot.answering.llm import NOT_FOUND, LLMAnswerer, LLMUnavailable, make_chat_model
 from bot.answering.memory import ConversationStore
 from bot.answering.types import Answer, AnswerKind, DeltaCallback, Intent
 from bot.config import Settings
-from bot.knowledge.search import Passage, is_korean
+from bot.knowledge.search import Passage
 from bot.knowledge.service import KnowledgeBase
 from bot.observability.logs import user_ref
 from bot.observability.metrics import observe_answers

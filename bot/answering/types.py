@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Literal
+from typing import Literal
 
 AnswerKind = Literal["answer", "not_found", "idea_review", "human", "smalltalk", "out_of_scope", "refused"]
 AnswerMode = Literal["llm", "extractive", "none"]

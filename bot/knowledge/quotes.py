@@ -19,10 +19,11 @@ PLACEHOLDER = re.compile(r"O{2,}|○{2,}|ㅇㅇ|△△|XX|(?<![\d.,:])00(?![\d:]
 _QUESTION_END = re.compile(r"[?？]\s*$")
 _LETTER = re.compile(r"[A-Za-z가-힣]")
 # What a document says about itself ("이 문서는 …을 정리했습니다", "This is an English summary of …") answers nothing.
-_ABOUT_ITSELF = re.compile(r"^(?:이\s*(?:문서|안내|요약|자료)(?:는|은)\s|This\s+(?:is\s+an?\s+(?:English\s+)?summary|guide|page|"
-                           r"document)\b)", re.IGNORECASE)
+_ABOUT_ITSELF = re.compile(r"^(?:이\s*(?:문서|안내|요약|자료)(?:는|은)\s|"
+                           r"This\s+(?:is\s+an?\s+(?:English\s+)?summary|guide|page|document)\b)", re.IGNORECASE)
 # Marks a sentence split leaves at its edges: "… 가능합니다. ☞", "* (참고) …", a table title run into the line.
-_EDGE_MARKS = re.compile(r"^(?:\s*(?:[☞※*ㆍ∙·-]+|\((?:참고|예시|유의사항)\))\s*)+|(?:\s*(?:[☞※*]+|\*?\s*\((?:참고|예시|유의사항)\)|<[^<>]{2,40}>))+\s*$")
+_EDGE_MARKS = re.compile(r"^(?:\s*(?:[☞※*ㆍ∙·-]+|\((?:참고|예시|유의사항)\))\s*)+"
+                         r"|(?:\s*(?:[☞※*]+|\*?\s*\((?:참고|예시|유의사항)\)|<[^<>]{2,40}>))+\s*$")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def row_text(unit: Unit) -> str:
     row = [c for c in cells(unit.text)]
     head = cells(unit.header) if unit.header else []
     if head and len(head) == len(row):
-        pairs = [f"{h}: {c}" if h and h != c else c for h, c in zip(head, row) if c]
+        pairs = [f"{h}: {c}" if h and h != c else c for h, c in zip(head, row, strict=True) if c]
         return ", ".join(pairs)
     return " | ".join(c for c in row if c)
 

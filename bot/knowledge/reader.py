@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.answering.language import is_korean
 from bot.knowledge import registry
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.lexical import LexicalIndex
 from bot.knowledge.morphemes import proper_names, terms, topic_nouns
-from bot.knowledge.search import NON_KOREAN_LEXICAL_WEIGHT, Passage, SearchMode, fuse, is_korean
+from bot.knowledge.search import NON_KOREAN_LEXICAL_WEIGHT, Passage, SearchMode, fuse
 from bot.knowledge.vectorstore import DenseHit, VectorIndex
 from bot.storage.db import Database
 from bot.storage.models import KnowledgeChunk, KnowledgeDocument, KnowledgeVersion
@@ -61,7 +62,8 @@ class IndexReader:
         self._vocabulary = Vocabulary(self._lexical, {})
 
     def refresh(self) -> int:
-        """Rebuild the BM25 snapshot and active set if another writer (here or in another process) moved the revision."""
+        """Rebuild the BM25 snapshot and active set if another writer (here or in another process) moved the
+        revision."""
         with self.db.session() as s:
             revision = registry.current_revision(s)
         if revision == self._lexical.revision:

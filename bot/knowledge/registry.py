@@ -7,7 +7,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final, Literal
 
@@ -114,7 +114,9 @@ def find_by_title(session: Session, title: str) -> KnowledgeDocument | None:
 
 
 def next_version_number(session: Session, document_id: str) -> int:
-    latest = session.scalar(select(func.max(KnowledgeVersion.version)).where(KnowledgeVersion.document_id == document_id))
+    latest = session.scalar(
+        select(func.max(KnowledgeVersion.version)).where(KnowledgeVersion.document_id == document_id)
+    )
     return (latest or 0) + 1
 
 
@@ -129,7 +131,7 @@ def unmark_for_sweep(session: Session, version_id: str) -> None:
 
 def sweep_candidates(session: Session, older_than: timedelta) -> list[str]:
     """Version ids whose vectors should go: marked long enough ago and not active."""
-    cutoff = datetime.now(timezone.utc) - older_than
+    cutoff = datetime.now(UTC) - older_than
     active = select(KnowledgeDocument.active_version_id).where(KnowledgeDocument.active_version_id.is_not(None))
     rows = session.scalars(
         select(KnowledgeVectorGC.version_id).where(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Sequence
+from typing import Literal
 
 from bot.knowledge.lexical import LexicalHit
 from bot.knowledge.vectorstore import DenseHit
@@ -20,13 +21,6 @@ LEXICAL_WEIGHT = 1.0
 # English documents, and letting those hits vote in the fusion crowded out the dense side's cross-lingual
 # matches in the Korean documents (bench/: hybrid recall@5 of English questions 0.65 vs 0.87 for dense alone).
 NON_KOREAN_LEXICAL_WEIGHT = 0.0
-
-
-def is_korean(text: str) -> bool:
-    """Mostly Hangul among the letters (the same rule that sets a document's language)."""
-    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
-    letters = sum(1 for ch in text if ch.isalpha())
-    return bool(letters) and hangul / letters > 0.3
 
 
 @dataclass(frozen=True)

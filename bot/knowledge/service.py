@@ -6,13 +6,15 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 
+from bot.answering.language import detect_language
 from bot.config import Settings
 from bot.knowledge import registry
 from bot.knowledge.chunking import KoreanStructureSplitter, split_pages
@@ -62,12 +64,6 @@ def _parse_date(value: object) -> date | None:
         return date.fromisoformat(str(value).strip())
     except ValueError:
         return None
-
-
-def _detect_lang(text: str) -> str:
-    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
-    letters = sum(1 for ch in text if ch.isalpha())
-    return "ko" if letters and hangul / letters > 0.3 else "en"
 
 
 class KnowledgeBase:
@@ -158,7 +154,7 @@ class KnowledgeBase:
         if not chunks:
             raise DocumentRejected(name, RejectReason.NO_TEXT)
         report(IngestProgress("chunking", len(chunks), len(chunks)))
-        lang = fm.get("lang") or _detect_lang(" ".join(c.page_content for c in chunks[:5]))
+        lang = fm.get("lang") or detect_language(" ".join(c.page_content for c in chunks[:5]), default="en")
         programme = programme or fm.get("programme") or self.detect_programme(title, chunks[0].page_content)
 
         texts = [c.page_content for c in chunks]
@@ -189,7 +185,7 @@ class KnowledgeBase:
             metadatas = [
                 self._chunk_metadata(doc_id, version_id, version, title, name, programme, valid, lang,
                                      c.metadata, hashlib.sha256(t.encode()).hexdigest()[:16], ingested_at.isoformat())
-                for c, t in zip(chunks, texts)
+                for c, t in zip(chunks, texts, strict=True)
             ]
             try:
                 self.vectors.add(ids, texts, metadatas, vectors)
@@ -217,7 +213,7 @@ class KnowledgeBase:
                             id=cid, version_id=version_id, ordinal=i, text=t, page=m.get("page"),
                             section=(m.get("section") or None), content_hash=m["content_hash"], tokens=tok,
                         )
-                        for i, (cid, t, m, tok) in enumerate(zip(ids, texts, metadatas, token_rows))
+                        for i, (cid, t, m, tok) in enumerate(zip(ids, texts, metadatas, token_rows, strict=True))
                     )
                     doc.active_version_id = version_id
                     stale = registry.drop_inactive_chunks(s, doc_id, version_id)
@@ -278,7 +274,8 @@ class KnowledgeBase:
         return meta
 
     def ingest_paths(
-        self, paths: Iterable[Path], *, on_result: Callable[[Path, IngestResult | DocumentRejected], None] | None = None,
+        self, paths: Iterable[Path], *,
+        on_result: Callable[[Path, IngestResult | DocumentRejected], None] | None = None,
         origin: registry.DocumentOrigin | None = None,
     ) -> list[IngestResult | DocumentRejected]:
         """Ingest files and folders (recursively, supported types only); one bad file does not stop the rest."""
@@ -325,7 +322,7 @@ class KnowledgeBase:
             if valid_until or clear_valid_until:
                 doc.valid_until = valid_until
             doc.updated_at = utcnow()
-            meta = {"title": doc.title, "valid_until": registry.date_int(doc.valid_until)}
+            meta: dict[str, str | int] = {"title": doc.title, "valid_until": registry.date_int(doc.valid_until)}
             if doc.programme:
                 meta["programme"] = doc.programme
             ids = list(s.scalars(select(KnowledgeChunk.id).where(KnowledgeChunk.version_id == doc.active_version_id)))

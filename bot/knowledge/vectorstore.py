@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import chromadb
+from chromadb.api.types import PyEmbedding
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
@@ -50,11 +52,13 @@ class VectorIndex:
     ) -> None:
         """Upsert chunk vectors (idempotent, so a retried ingestion never duplicates)."""
         for i in range(0, len(ids), batch):
+            # Annotated so the list matches Chroma's list[Sequence[float] | Sequence[int]] (lists are invariant).
+            embeddings: list[PyEmbedding] = [list(v) for v in vectors[i : i + batch]]
             self.collection.upsert(
                 ids=list(ids[i : i + batch]),
                 documents=list(texts[i : i + batch]),
                 metadatas=list(metadatas[i : i + batch]),
-                embeddings=[list(v) for v in vectors[i : i + batch]],
+                embeddings=embeddings,
             )
 
     def delete_version(self, version_id: str) -> None:

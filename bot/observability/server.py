@@ -86,7 +86,7 @@ class OpsServer:
         names = list(self.checks)
         results = await asyncio.gather(*(self.run_in_pool(self.checks[n]) for n in names), return_exceptions=True)
         detail = {"bot": "ok" if self.ready else "starting"}
-        for name, result in zip(names, results):
+        for name, result in zip(names, results, strict=True):
             detail[name] = "ok" if not isinstance(result, BaseException) else _describe(result)
         return all(v == "ok" for v in detail.values()), detail
 

@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on servers; must be chosen before pyplot loads
 import matplotlib.pyplot as plt
+from matplotlib.ticker import AutoLocator
 
 from bot.staff.insight import Stats
 
@@ -30,7 +31,7 @@ def weekly_chart(stats: Stats, labels: dict[str, str], title: str) -> bytes:
     """Stacked bars per day: answered from documents, not found, other (small talk, ideas, ...)."""
     answered = [stats.per_day[d]["answer"] for d in stats.days]
     missing = [stats.per_day[d]["not_found"] for d in stats.days]
-    other = [sum(stats.per_day[d].values()) - a - m for d, a, m in zip(stats.days, answered, missing)]
+    other = [sum(stats.per_day[d].values()) - a - m for d, a, m in zip(stats.days, answered, missing, strict=True)]
     x = [d.strftime("%m/%d") for d in stats.days]
     # Portrait-ish 1080 px wide with large type: readable without zooming on a phone.
     font = hangul_font()
@@ -44,11 +45,13 @@ def _draw(stats: Stats, x: list[str], answered: list[int], missing: list[int], o
     try:
         ax.bar(x, answered, color=COLOURS["answer"], label=labels["answer"])
         ax.bar(x, missing, bottom=answered, color=COLOURS["not_found"], label=labels["not_found"])
-        ax.bar(x, other, bottom=[a + m for a, m in zip(answered, missing)], color=COLOURS["other"],
+        ax.bar(x, other, bottom=[a + m for a, m in zip(answered, missing, strict=True)], color=COLOURS["other"],
                label=labels["other"])
         ax.set_title(title, fontsize=18)
         ax.tick_params(labelsize=13)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ticks = AutoLocator()  # the default locator, on whole numbers only: the bars count questions
+        ticks.set_params(integer=True)
+        ax.yaxis.set_major_locator(ticks)
         ax.legend(fontsize=13, loc="upper left")
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()

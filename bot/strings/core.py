@@ -12,14 +12,16 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "reject.corrupt": {
         "ko": "{file}: 파일이 손상되었거나 형식이 올바르지 않아 읽을 수 없습니다. 원본 파일을 다시 저장해 보내 주세요.",
-        "en": "{file}: the file is damaged or not what its name says, so it cannot be read. Save the original again and resend it.",
+        "en": "{file}: the file is damaged or not what its name says, so it cannot be read. Save the original again "
+              "and resend it.",
     },
     "reject.encrypted": {
         "ko": "{file}: 암호가 걸린(또는 배포용) 문서라 읽을 수 없습니다. 암호를 해제한 파일을 보내 주세요.",
         "en": "{file}: the document is password-protected (or a distribution copy). Send a copy without the password.",
     },
     "reject.no_text": {
-        "ko": "{file}: 추출할 수 있는 글자가 없습니다(스캔 이미지 PDF 등). 텍스트가 들어 있는 원본이나 OCR 처리된 파일을 보내 주세요.",
+        "ko": "{file}: 추출할 수 있는 글자가 없습니다(스캔 이미지 PDF 등). 텍스트가 들어 있는 원본이나 OCR 처리된 "
+              "파일을 보내 주세요.",
         "en": "{file}: no text could be extracted (a scanned image?). Send the original with text, or an OCR'd copy.",
     },
     "reject.too_large": {
@@ -60,7 +62,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "run `cafebot db upgrade` first.",
     },
     "cli.db.too_new": {
-        "ko": "데이터베이스 스키마({current})가 이 cafebot(최신 {head})보다 새 버전입니다. 마이그레이션한 버전의 cafebot을 실행하세요.",
+        "ko": "데이터베이스 스키마({current})가 이 cafebot(최신 {head})보다 새 버전입니다. 마이그레이션한 버전의 "
+              "cafebot을 실행하세요.",
         "en": "The database schema ({current}) is newer than this cafebot (head {head}): run the cafebot release "
               "that migrated it.",
     },
@@ -133,7 +136,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "programmes.",
     },
     "answer.sources": {"ko": "출처", "en": "Sources"},
-    "kb.seeding": {"ko": "기본 지식 베이스를 불러오는 중입니다: {path}", "en": "Loading the default knowledge base from {path}"},
+    "kb.seeding": {"ko": "기본 지식 베이스를 불러오는 중입니다: {path}",
+                   "en": "Loading the default knowledge base from {path}"},
     # --- console chat ---
     "console.welcome": {
         "ko": "서울창업카페 도우미 콘솔입니다. 질문을 입력하세요. 명령: /reset, /lang ko|en, /quit",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from bot.strings.types import Lang
 
 MESSAGES: dict[str, dict[Lang, str]] = {
-    "esc.intake.start": {"ko": "전문가 검토를 위해 아이디어를 몇 가지 여쭙겠습니다. 언제든 ◀ 이전, ✖ 취소를 누를 수 있어요.",
+    "esc.intake.start": {"ko": "전문가 검토를 위해 아이디어를 몇 가지 여쭙겠습니다. 언제든 ◀ 이전, ✖ 취소를 누를 수 "
+                               "있어요.",
                          "en": "A few questions so an expert can review your idea. Tap ◀ Back or ✖ Cancel any time."},
     "esc.intake.start_from_message": {
-        "ko": "아이디어 평가는 AI가 하지 않고 창업카페의 민간 전문가가 직접 합니다. 보내 주신 내용을 아이디어 요약(1/8)으로 "
-              "받아 전문가 검토 요청서를 시작할게요. 언제든 ◀ 이전, ✖ 취소를 누를 수 있어요.",
+        "ko": "아이디어 평가는 AI가 하지 않고 창업카페의 민간 전문가가 직접 합니다. 보내 주신 내용을 아이디어 "
+              "요약(1/8)으로 받아 전문가 검토 요청서를 시작할게요. 언제든 ◀ 이전, ✖ 취소를 누를 수 있어요.",
         "en": "Ideas are reviewed by the cafe's human experts, not by AI. I've taken your message as the idea summary "
               "(1/8) and started a review request. Tap ◀ Back or ✖ Cancel any time.",
     },
@@ -44,7 +45,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.btn.answer": {"ko": "답변", "en": "Answer"},
     "esc.btn.close": {"ko": "종료", "en": "Close"},
     "esc.btn.pass": {"ko": "다른 전문가에게", "en": "Pass"},
-    "esc.intake.card": {"ko": "입력하신 내용을 확인해 주세요.\n\n{fields}", "en": "Please check what you entered.\n\n{fields}"},
+    "esc.intake.card": {"ko": "입력하신 내용을 확인해 주세요.\n\n{fields}",
+                        "en": "Please check what you entered.\n\n{fields}"},
     "esc.intake.pick_field": {"ko": "어떤 항목을 고칠까요?", "en": "Which field do you want to change?"},
     "esc.intake.cancelled": {"ko": "아이디어 접수를 취소했습니다.", "en": "Idea submission cancelled."},
     "esc.intake.need_text": {"ko": "글로 입력해 주세요.", "en": "Please answer in text."},
@@ -54,10 +56,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                              "en": "The file is over 20 MB. Please send a smaller one."},
     "esc.intake.attached": {"ko": "첨부됨: {name}", "en": "Attached: {name}"},
     "esc.intake.none": {"ko": "없음", "en": "none"},
-    "esc.ticket.created": {"ko": "접수번호 #{id}로 전문가에게 보냈습니다. 담당 전문가가 확인하면 알려 드리며, 보통 {hours}시간 안에 답변을 받습니다. "
-                                 "전문가 메시지에 답장하거나 /ticket {id} 내용 으로 추가 메시지를 보낼 수 있습니다.",
-                           "en": "Sent to the experts as ticket #{id}. We'll tell you when an expert picks it up; expect an answer within "
-                                 "{hours} hours. Reply to an expert's message or use /ticket {id} <text> to add more."},
+    "esc.ticket.created": {"ko": "접수번호 #{id}로 전문가에게 보냈습니다. 담당 전문가가 확인하면 알려 드리며, 보통 "
+                                 "{hours}시간 안에 답변을 받습니다. 전문가 메시지에 답장하거나 /ticket {id} 내용 으로 "
+                                 "추가 메시지를 보낼 수 있습니다.",
+                           "en": "Sent to the experts as ticket #{id}. We'll tell you when an expert picks it up; "
+                                 "expect an answer within {hours} hours. Reply to an expert's message or use /ticket "
+                                 "{id} <text> to add more."},
     "esc.ticket.claimed": {"ko": "#{id} {expert}이(가) 아이디어를 검토하기 시작했습니다.",
                            "en": "#{id}: {expert} has started reviewing your idea."},
     "esc.ticket.feedback": {"ko": "💬 #{id} {expert}의 피드백", "en": "💬 #{id} Feedback from {expert}"},
@@ -95,7 +99,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.card.summary": {"ko": "🤖 AI 정리(평가 아님, 제출 내용 기준)\n{summary}",
                          "en": "🤖 AI digest (not an assessment; from the submission only)\n{summary}"},
     "esc.card.how": {"ko": "이 메시지(또는 주제)에 답장하면 창업자에게 전달됩니다. 비공개 대화에서는 /reply {id} 내용.",
-                     "en": "Reply to this message (or in this topic) to answer the founder; in private use /reply {id} <text>."},
+                     "en": "Reply to this message (or in this topic) to answer the founder; in private use /reply {id} "
+                           "<text>."},
     "esc.expert.founder_msg": {"ko": "✉️ #{id} 창업자 메시지", "en": "✉️ #{id} message from the founder"},
     "esc.expert.prompt_answer": {"ko": "#{id} 창업자에게 보낼 답변을 이 메시지에 답장으로 보내 주세요.",
                                  "en": "#{id}: reply to this message with your answer to the founder."},
@@ -108,7 +113,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.expert.passed": {"ko": "#{id}를 다른 전문가에게 넘겼습니다.", "en": "#{id} passed on."},
     "esc.expert.anonymous": {"ko": "전문가", "en": "Expert"},
     "esc.expert.relayed": {"ko": "창업자에게 전달했습니다.", "en": "Sent to the founder."},
-    "esc.queue": {"ko": "내 담당:\n{mine}\n\n맡을 수 있는 건:\n{claimable}", "en": "Yours:\n{mine}\n\nClaimable:\n{claimable}"},
+    "esc.queue": {"ko": "내 담당:\n{mine}\n\n맡을 수 있는 건:\n{claimable}",
+                  "en": "Yours:\n{mine}\n\nClaimable:\n{claimable}"},
     "esc.sla.reminder": {"ko": "⏰ #{id}가 아직 담당자가 없습니다.", "en": "⏰ #{id} is still unclaimed."},
     "esc.sla.reassigned_staff": {"ko": "⚠️ #{id}가 기한 내에 처리되지 않아 다시 배정했습니다(→ {expert}).",
                                  "en": "⚠️ #{id} was not claimed in time and was reassigned (→ {expert})."},
@@ -123,13 +129,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.err.bad_filter": {"ko": "알 수 없는 필터입니다.", "en": "Unknown filter."},
     "esc.err.missing_fields": {"ko": "빠진 항목이 있습니다.", "en": "Some fields are missing."},
     "esc.err.bad_stage": {"ko": "단계를 버튼으로 골라 주세요.", "en": "Pick the stage with the buttons."},
-    "esc.err.unsupported": {"ko": "글, 문서, 음성만 전달할 수 있습니다.", "en": "Only text, documents and voice can be relayed."},
+    "esc.err.unsupported": {"ko": "글, 문서, 음성만 전달할 수 있습니다.",
+                            "en": "Only text, documents and voice can be relayed."},
     # --- the outbox's dead letters: the staff alert and /outbox (bot/escalation/dead_letters.py, escalation_outbox.py)
     "esc.outbox.alert": {
         "ko": "⚠️ 메시지 전달 실패 ({attempts}회 시도 후 중단)\n접수: {ticket}\n받는 쪽: {recipient}\n이유: {reason}\n"
               "할 일: {advice}\n전달 실패 목록: /outbox",
-        "en": "⚠️ A message could not be delivered (given up after {attempts} tries)\nTicket: {ticket}\nTo: {recipient}\n"
-              "Why: {reason}\nWhat to do: {advice}\nAll undelivered messages: /outbox",
+        "en": "⚠️ A message could not be delivered (given up after {attempts} tries)\nTicket: {ticket}\nTo: "
+              "{recipient}\nWhy: {reason}\nWhat to do: {advice}\nAll undelivered messages: /outbox",
     },
     "esc.outbox.ticket": {"ko": "#{id}", "en": "#{id}"},
     "esc.outbox.no_ticket": {"ko": "없음(일반 알림)", "en": "none (a notice)"},
@@ -142,16 +149,21 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.outbox.reason.deactivated": {"ko": "텔레그램 계정이 삭제됨", "en": "the Telegram account was deleted"},
     "esc.outbox.reason.kicked": {"ko": "봇이 그룹방에서 내보내졌거나 글을 쓸 권한이 없음",
                                  "en": "the bot was removed from the group or may not post there"},
-    "esc.outbox.reason.not_started": {"ko": "받는 사람이 봇을 시작한 적이 없음", "en": "the person never started the bot"},
+    "esc.outbox.reason.not_started": {"ko": "받는 사람이 봇을 시작한 적이 없음",
+                                      "en": "the person never started the bot"},
     "esc.outbox.reason.chat_not_found": {"ko": "대화방을 찾을 수 없음", "en": "chat not found"},
     "esc.outbox.reason.other": {"ko": "오류", "en": "error"},
     "esc.outbox.advice.blocked": {
-        "ko": "받는 사람이 봇 차단을 풀면(봇 대화방에서 '다시 시작') '다시 보내기'를 누르세요. 더 필요 없으면 '버리기'를 누르세요.",
-        "en": "Once they unblock the bot (Restart in the bot's chat), press Retry. If it is no longer needed, press Drop.",
+        "ko": "받는 사람이 봇 차단을 풀면(봇 대화방에서 '다시 시작') '다시 보내기'를 누르세요. 더 필요 없으면 "
+              "'버리기'를 누르세요.",
+        "en": "Once they unblock the bot (Restart in the bot's chat), press Retry. If it is no longer needed, press "
+              "Drop.",
     },
     "esc.outbox.advice.deactivated": {
-        "ko": "이 계정에는 더 보낼 수 없습니다. '버리기'를 누르세요. 전문가였다면 /expert remove 로 등록을 정리해 주세요.",
-        "en": "Nothing can reach this account any more: press Drop. If it was an expert, remove them with /expert remove.",
+        "ko": "이 계정에는 더 보낼 수 없습니다. '버리기'를 누르세요. 전문가였다면 /expert remove 로 등록을 정리해 "
+              "주세요.",
+        "en": "Nothing can reach this account any more: press Drop. If it was an expert, remove them with /expert "
+              "remove.",
     },
     "esc.outbox.advice.kicked": {
         "ko": "봇을 그룹방(EXPERT_CHAT_ID)에 다시 초대하고 글쓰기 권한을 준 뒤 '다시 보내기'를 누르세요.",
@@ -162,10 +174,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Ask them to open the bot and press Start, then press Retry.",
     },
     "esc.outbox.advice.chat_not_found": {
-        "ko": "받는 사람이 봇을 시작한 적이 없거나, 그룹방이 없어졌거나 ID(EXPERT_CHAT_ID, EXPERT_USER_IDS)가 잘못되었습니다. "
-              "바로잡은 뒤 '다시 보내기'를, 필요 없으면 '버리기'를 누르세요.",
-        "en": "The person never started the bot, the group is gone, or an id is wrong (EXPERT_CHAT_ID, EXPERT_USER_IDS). "
-              "Fix it and press Retry, or press Drop if it is no longer needed.",
+        "ko": "받는 사람이 봇을 시작한 적이 없거나, 그룹방이 없어졌거나 ID(EXPERT_CHAT_ID, EXPERT_USER_IDS)가 "
+              "잘못되었습니다. 바로잡은 뒤 '다시 보내기'를, 필요 없으면 '버리기'를 누르세요.",
+        "en": "The person never started the bot, the group is gone, or an id is wrong (EXPERT_CHAT_ID, "
+              "EXPERT_USER_IDS). Fix it and press Retry, or press Drop if it is no longer needed.",
     },
     "esc.outbox.advice.other": {
         "ko": "원인을 해결한 뒤 '다시 보내기'를 누르세요. 필요 없으면 '버리기'를 누르세요.",
@@ -174,7 +186,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.outbox.empty": {"ko": "전달 실패한 메시지가 없습니다.", "en": "No undelivered messages."},
     "esc.outbox.list": {
         "ko": "📮 전달 실패 {total}건 (오래된 순)\n\n{lines}\n\n'다시 보내기'는 시도 횟수를 0으로 돌려 다시 보냅니다.",
-        "en": "📮 Undelivered messages: {total} (oldest first)\n\n{lines}\n\nRetry sends a message again with its tries reset.",
+        "en": "📮 Undelivered messages: {total} (oldest first)\n\n{lines}\n\nRetry sends a message again with its "
+              "tries reset.",
     },
     "esc.outbox.line": {"ko": "[{n}] 접수 {ticket} · {recipient} · {reason} · {age} 전",
                         "en": "[{n}] ticket {ticket} · to {recipient} · {reason} · {age} old"},

@@ -8,12 +8,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     # --- staff: registry, uploads, documents, announcements, statistics (bot/telegram/handlers/staff*.py) ---
     "staff.only": {"ko": "이 명령은 창업카페 직원만 쓸 수 있습니다.", "en": "This command is for cafe staff only."},
     "staff.usage": {
-        "ko": "사용법: /staff add <사용자 ID>, /staff remove <사용자 ID>, /staff list\n사용자 ID는 숫자입니다(사용자명 불가).",
+        "ko": "사용법: /staff add <사용자 ID>, /staff remove <사용자 ID>, /staff list\n사용자 ID는 숫자입니다(사용자명 "
+              "불가).",
         "en": "Usage: /staff add <user id>, /staff remove <user id>, /staff list\nThe user id is a number "
               "(usernames are not accepted).",
     },
     "staff.bad_id": {
-        "ko": "'{value}'은(는) 사용자 ID가 아닙니다. 숫자로 된 텔레그램 사용자 ID를 적어 주세요(사용자명은 바뀔 수 있어 받지 않습니다).",
+        "ko": "'{value}'은(는) 사용자 ID가 아닙니다. 숫자로 된 텔레그램 사용자 ID를 적어 주세요(사용자명은 바뀔 수 "
+              "있어 받지 않습니다).",
         "en": "'{value}' is not a user id. Give the numeric Telegram user id (usernames can change, so they are not "
               "accepted).",
     },
@@ -27,22 +29,25 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.remove_unknown": {"ko": "{id}님은 직원 목록에 없습니다.", "en": "{id} is not on the staff list."},
     "staff.list": {"ko": "직원 ({count}명):\n{ids}", "en": "Staff ({count}):\n{ids}"},
     "staff.upload.founder": {
-        "ko": "파일을 보내 주셔서 감사합니다. 다만 자료 등록은 창업카페 직원만 할 수 있어 이 파일은 저장하지 않았습니다. "
-              "알리고 싶은 자료가 있으면 가까운 창업카페 직원에게 전해 주세요. 궁금한 점은 글로 물어보시면 답해 드립니다.",
+        "ko": "파일을 보내 주셔서 감사합니다. 다만 자료 등록은 창업카페 직원만 할 수 있어 이 파일은 저장하지 "
+              "않았습니다. 알리고 싶은 자료가 있으면 가까운 창업카페 직원에게 전해 주세요. 궁금한 점은 글로 물어보시면 "
+              "답해 드립니다.",
         "en": "Thanks for the file. Documents are added by cafe staff only, so I haven't kept it. If it should be "
               "in the knowledge base, please pass it to the staff at your cafe. Ask me anything by text meanwhile.",
     },
     "staff.upload.downloading": {"ko": "📥 {file}\n내려받는 중…", "en": "📥 {file}\nDownloading…"},
     "staff.upload.reading": {"ko": "📄 {file}\n읽는 중…", "en": "📄 {file}\nReading…"},
     "staff.upload.read": {"ko": "📄 {file}\n{pages}쪽을 읽었습니다.", "en": "📄 {file}\nRead {pages} pages."},
-    "staff.upload.chunked": {"ko": "✂️ {file}\n{chunks}개 조각으로 나눴습니다.", "en": "✂️ {file}\nSplit into {chunks} chunks."},
+    "staff.upload.chunked": {"ko": "✂️ {file}\n{chunks}개 조각으로 나눴습니다.",
+                             "en": "✂️ {file}\nSplit into {chunks} chunks."},
     "staff.upload.embedding": {"ko": "🧠 {file}\n임베딩 {done}/{total}", "en": "🧠 {file}\nEmbedding {done}/{total}"},
     "staff.upload.indexing": {"ko": "🗂 {file}\n색인하는 중…", "en": "🗂 {file}\nIndexing…"},
     "staff.upload.done": {"ko": "✅ {file}\n완료 ({seconds:.1f}초). 지금부터 검색됩니다.",
                           "en": "✅ {file}\nDone in {seconds:.1f} s. It is searchable now."},
     "staff.upload.failed_progress": {"ko": "❌ {file}\n등록하지 못했습니다.", "en": "❌ {file}\nNot added."},
     "staff.upload.summary": {
-        "ko": "{status}\n제목: {title}\n문서 ID: {id} (v{version})\n쪽수: {pages} · 조각: {chunks}\n지원사업: {programme}\n유효기한: {valid}",
+        "ko": "{status}\n제목: {title}\n문서 ID: {id} (v{version})\n쪽수: {pages} · 조각: {chunks}\n지원사업: "
+              "{programme}\n유효기한: {valid}",
         "en": "{status}\nTitle: {title}\nDocument id: {id} (v{version})\nPages: {pages} · Chunks: {chunks}\n"
               "Programme: {programme}\nValid until: {valid}",
     },
@@ -59,12 +64,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "server (TELEGRAM_LOCAL_MODE) or ask an administrator to add it on the command line (cafebot ingest).",
     },
     "staff.upload.download_failed": {
-        "ko": "{file}: 텔레그램에서 파일을 내려받지 못했습니다. 잠시 뒤 다시 보내 주세요. 지식베이스는 바뀌지 않았습니다.",
+        "ko": "{file}: 텔레그램에서 파일을 내려받지 못했습니다. 잠시 뒤 다시 보내 주세요. 지식베이스는 바뀌지 "
+              "않았습니다.",
         "en": "{file}: the file could not be downloaded from Telegram. Send it again in a moment; the knowledge "
               "base is unchanged.",
     },
     "staff.upload.error": {
-        "ko": "{file}: 등록 중 예상하지 못한 문제가 생겼습니다. 지식베이스는 바뀌지 않았습니다. 다시 보내도 안 되면 관리자에게 알려 주세요.",
+        "ko": "{file}: 등록 중 예상하지 못한 문제가 생겼습니다. 지식베이스는 바뀌지 않았습니다. 다시 보내도 안 되면 "
+              "관리자에게 알려 주세요.",
         "en": "{file}: something unexpected went wrong while adding it; the knowledge base is unchanged. If "
               "resending does not help, tell the administrator.",
     },
@@ -82,7 +89,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.btn.prev": {"ko": "◀ 이전", "en": "◀ Previous"},
     "staff.btn.next": {"ko": "다음 ▶", "en": "Next ▶"},
     "staff.ask.title": {"ko": "새 제목을 보내 주세요.", "en": "Send the new title."},
-    "staff.ask.programme": {"ko": "지원사업 이름을 보내 주세요(비우려면 -).", "en": "Send the programme name (- to clear)."},
+    "staff.ask.programme": {"ko": "지원사업 이름을 보내 주세요(비우려면 -).",
+                            "en": "Send the programme name (- to clear)."},
     "staff.ask.valid": {"ko": "유효기한을 YYYY-MM-DD로 보내 주세요(없애려면 -).",
                         "en": "Send the valid-until date as YYYY-MM-DD (- to clear)."},
     "staff.meta.bad_date": {"ko": "'{value}'은(는) 날짜가 아닙니다. 2025-03-31처럼 보내 주세요.",
@@ -93,7 +101,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                         "en": "Undone: '{title}' is out of the knowledge base."},
     "staff.undo.only_new": {"ko": "새 버전은 되돌릴 수 없습니다. 이전 파일을 다시 보내 주세요.",
                             "en": "A new version cannot be undone; send the previous file again instead."},
-    "staff.replace.pick": {"ko": "'{title}'이(가) 어느 문서를 대체할까요?", "en": "Which document should '{title}' replace?"},
+    "staff.replace.pick": {"ko": "'{title}'이(가) 어느 문서를 대체할까요?",
+                           "en": "Which document should '{title}' replace?"},
     "staff.replace.none": {"ko": "대체할 다른 문서가 없습니다.", "en": "There is no other document to replace."},
     "staff.replace.confirm": {
         "ko": "'{old}'을(를) 방금 올린 파일로 교체할까요? 이전 버전은 더 이상 인용되지 않습니다.",
@@ -111,19 +120,23 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.remove.done": {"ko": "삭제했습니다: {title}", "en": "Removed: {title}"},
     "staff.cancelled": {"ko": "취소했습니다. 바뀐 것은 없습니다.", "en": "Cancelled; nothing changed."},
     "staff.docs.header": {"ko": "문서 {start}–{end} / {total}", "en": "Documents {start}–{end} of {total}"},
-    "staff.docs.line": {"ko": "• {title} (v{version}, ~{valid}) /doc_{id}", "en": "• {title} (v{version}, until {valid}) /doc_{id}"},
+    "staff.docs.line": {"ko": "• {title} (v{version}, ~{valid}) /doc_{id}",
+                        "en": "• {title} (v{version}, until {valid}) /doc_{id}"},
     "staff.docs.empty": {"ko": "등록된 문서가 없습니다. 파일을 보내면 등록됩니다.",
                          "en": "No documents yet. Send a file to add one."},
-    "staff.doc.usage": {"ko": "사용법: /doc <문서 ID> (/docs 에서 확인)", "en": "Usage: /doc <document id> (see /docs)"},
+    "staff.doc.usage": {"ko": "사용법: /doc <문서 ID> (/docs 에서 확인)",
+                        "en": "Usage: /doc <document id> (see /docs)"},
     "staff.doc.unknown": {"ko": "문서를 찾을 수 없습니다: {id}", "en": "No such document: {id}"},
     "staff.doc.detail": {
-        "ko": "{title}\nID: {id} · v{version} · {file}\n지원사업: {programme}\n유효기한: {valid}\n쪽수: {pages} · 조각: {chunks}\n\n최근 이 문서를 인용한 질문:\n{questions}",
+        "ko": "{title}\nID: {id} · v{version} · {file}\n지원사업: {programme}\n유효기한: {valid}\n쪽수: {pages} · "
+              "조각: {chunks}\n\n최근 이 문서를 인용한 질문:\n{questions}",
         "en": "{title}\nId: {id} · v{version} · {file}\nProgramme: {programme}\nValid until: {valid}\n"
               "Pages: {pages} · Chunks: {chunks}\n\nRecent questions that cited it:\n{questions}",
     },
     "staff.doc.no_questions": {"ko": "(아직 없음)", "en": "(none yet)"},
     "staff.expired": {
-        "ko": "⏰ '{title}'의 유효기한({valid})이 지나 이제 답변에 인용되지 않습니다. 새 공고가 있으면 파일을 보내 주세요. (/doc {id})",
+        "ko": "⏰ '{title}'의 유효기한({valid})이 지나 이제 답변에 인용되지 않습니다. 새 공고가 있으면 파일을 보내 "
+              "주세요. (/doc {id})",
         "en": "⏰ '{title}' passed its valid-until date ({valid}) and is no longer cited. Send the new call if there "
               "is one. (/doc {id})",
     },
@@ -134,7 +147,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.notify.already": {"ko": "이 버전은 이미 알렸습니다. 같은 알림은 두 번 보내지 않습니다.",
                              "en": "This version was announced already; the same announcement is never sent twice."},
     "staff.sub.pick": {
-        "ko": "어떤 소식을 받을까요? 관심 분야를 누르세요(다시 누르면 해제). 새 지원사업 자료가 올라오면 알려 드립니다.\n선택: {chosen}",
+        "ko": "어떤 소식을 받을까요? 관심 분야를 누르세요(다시 누르면 해제). 새 지원사업 자료가 올라오면 알려 "
+              "드립니다.\n선택: {chosen}",
         "en": "Which news would you like? Tap your interests (tap again to drop one). I'll tell you when staff "
               "publish a matching programme document.\nChosen: {chosen}",
     },
@@ -144,8 +158,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.sub.topic.cafe": {"ko": "창업카페 소식", "en": "Cafe news"},
     "staff.sub.topic.all": {"ko": "전체", "en": "Everything"},
     "staff.sub.nothing": {"ko": "(없음)", "en": "(none)"},
-    "staff.sub.off": {"ko": "알림 구독을 해지했습니다. 다시 받으려면 /subscribe", "en": "Unsubscribed. To subscribe again: /subscribe"},
-    "staff.sub.not_subscribed": {"ko": "구독 중이 아닙니다. 받으려면 /subscribe", "en": "You are not subscribed. To subscribe: /subscribe"},
+    "staff.sub.off": {"ko": "알림 구독을 해지했습니다. 다시 받으려면 /subscribe",
+                      "en": "Unsubscribed. To subscribe again: /subscribe"},
+    "staff.sub.not_subscribed": {"ko": "구독 중이 아닙니다. 받으려면 /subscribe",
+                                 "en": "You are not subscribed. To subscribe: /subscribe"},
     "staff.announce.message": {"ko": "📢 새 자료: {title}{deadline}\n이 봇에게 바로 물어보세요.",
                                "en": "📢 New: {title}{deadline}\nAsk me about it right here."},
     "staff.announce.deadline": {"ko": "\n마감: {date}", "en": "\nDeadline: {date}"},
@@ -154,8 +170,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.announce.ask_prompt": {"ko": "'{title}'에 대해 무엇이 궁금하신가요? 질문을 보내 주세요.",
                                   "en": "What would you like to know about '{title}'? Send your question."},
     "staff.stats.text": {
-        "ko": "📊 최근 {days}일\n질문: {total}\n자료로 답변: {answered} ({answered_pct}%) · 못 찾음: {not_found} ({not_found_pct}%)\n"
-              "평가: 👍 {up} · 👎 {down}\n{escalations}\n\n자료가 없는 질문(추가할 문서 후보):\n{gaps}",
+        "ko": "📊 최근 {days}일\n질문: {total}\n자료로 답변: {answered} ({answered_pct}%) · 못 찾음: {not_found} "
+              "({not_found_pct}%)\n평가: 👍 {up} · 👎 {down}\n{escalations}\n\n자료가 없는 질문(추가할 문서 "
+              "후보):\n{gaps}",
         "en": "📊 Last {days} days\nQuestions: {total}\nAnswered from documents: {answered} ({answered_pct}%) · Not "
               "found: {not_found} ({not_found_pct}%)\nRatings: 👍 {up} · 👎 {down}\n{escalations}\n\n"
               "Questions the documents don't answer (documents to add next):\n{gaps}",
@@ -176,7 +193,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.cmd.doc": {"ko": "문서 보기: /doc <ID>", "en": "Show a document: /doc <id>"},
     "staff.cmd.stats": {"ko": "질문 통계와 차트", "en": "Question statistics and chart"},
     "staff.cmd.outbox": {"ko": "전달 실패 메시지: 다시 보내기·버리기", "en": "Undelivered messages: retry or drop"},
-    "staff.cmd.staff": {"ko": "직원 추가·제외: /staff add|remove <ID>", "en": "Add or remove staff: /staff add|remove <id>"},
+    "staff.cmd.staff": {"ko": "직원 추가·제외: /staff add|remove <ID>",
+                        "en": "Add or remove staff: /staff add|remove <id>"},
     "staff.cmd.subscribe": {"ko": "새 지원사업 알림 받기", "en": "Get news of new programmes"},
     "staff.cmd.unsubscribe": {"ko": "알림 끄기", "en": "Stop the news"},
 }

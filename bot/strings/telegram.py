@@ -38,7 +38,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "tg.privacy.full": {
         "ko": "개인정보 처리 안내\n\n"
               "저장하는 정보\n"
-              "• 대화 내용: 이어지는 질문의 맥락을 이해하기 위해 질문과 답변을 저장하며, 답변할 때는 최근 몇 차례만 참고합니다.\n"
+              "• 대화 내용: 이어지는 질문의 맥락을 이해하기 위해 질문과 답변을 저장하며, 답변할 때는 최근 몇 차례만 "
+              "참고합니다.\n"
               "• 질문 기록과 평가: 답변 품질을 살피기 위해 질문, 답변, 출처와 👍/👎 평가를 저장합니다.\n"
               "• 설정: 텔레그램 사용자 번호와 선택한 언어, 알림 구독 주제.\n"
               "• 전문가 진단 요청(/idea): 요청서, 첨부파일 정보, 전문가와 주고받은 메시지와 평가.\n\n"
@@ -128,7 +129,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "idea and plans with you.",
     },
     "tg.ratelimit": {
-        "ko": "질문이 너무 빠르게 이어지고 있어요. 1분에 {limit}개까지 답할 수 있으니 {seconds}초 뒤에 다시 보내 주세요.",
+        "ko": "질문이 너무 빠르게 이어지고 있어요. 1분에 {limit}개까지 답할 수 있으니 {seconds}초 뒤에 다시 보내 "
+              "주세요.",
         "en": "That's a lot of questions at once: I can answer {limit} a minute. Please send it again in {seconds} s.",
     },
     "tg.error": {

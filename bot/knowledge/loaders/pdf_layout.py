@@ -10,6 +10,7 @@ between them) are merged cell by cell so that each table row comes out as one li
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 
 import pypdfium2 as pdfium
@@ -198,13 +199,13 @@ def _same_row(upper: _Line, lower: _Line, horizontal: list[_Seg]) -> bool:
     """True if both lines sit in the same multi-column table row: same rulings and no rule between them."""
     if len(upper.columns) < 3 or len(upper.columns) != len(lower.columns):
         return False
-    if any(abs(a - b) > 2.0 for a, b in zip(upper.columns, lower.columns)):
+    if any(abs(a - b) > 2.0 for a, b in zip(upper.columns, lower.columns, strict=True)):
         return False
     lo_y, hi_y = (lower.top + lower.bottom) / 2, (upper.top + upper.bottom) / 2
     cols = upper.columns
     # A row border spans at least one whole cell; shorter rules between the lines are underlines.
     return not any(
-        lo_y < s.pos < hi_y and any(s.lo <= a + 2 and s.hi >= b - 2 for a, b in zip(cols, cols[1:]))
+        lo_y < s.pos < hi_y and any(s.lo <= a + 2 and s.hi >= b - 2 for a, b in pairwise(cols))
         for s in horizontal
     )
 
@@ -221,7 +222,7 @@ def _title(lines: list[_Line], typical: float) -> str:
     if biggest < 1.3 * typical:
         return ""
     picked: list[str] = []
-    for line, h in zip(lines, heights):
+    for line, h in zip(lines, heights, strict=True):
         if h >= 0.9 * biggest:
             picked.append(" ".join(t for _, t in sorted(line.cells.items()) if t))
         elif picked:
