@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.knowledge.registry import DocumentInfo, title_key
@@ -120,11 +121,12 @@ class AnnouncementService:
             if row is None:
                 return None
             delivery, ann = row
-            claimed = s.execute(
+            # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed for any statement.
+            claimed = cast(CursorResult[Any], s.execute(
                 update(AnnouncementDelivery).where(AnnouncementDelivery.id == delivery.id,
                                                    AnnouncementDelivery.status == "pending")
                 .values(status="sending", updated_at=utcnow())
-            ).rowcount
+            )).rowcount
             if not claimed:  # another process took it in the meantime
                 return self.claim_next()
             return Delivery(delivery.id, delivery.user_id, delivery.lang, ann.id, ann.document_id, ann.title,

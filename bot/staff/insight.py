@@ -111,11 +111,11 @@ class InsightService:
             return [Gap(q, n) for q, n in Counter(questions).most_common(top)]
         vectors = self.embed(questions)
         groups: list[tuple[list[float], list[str]]] = []
-        for q, v in zip(questions, vectors):
+        for q, v in zip(questions, vectors, strict=True):
             norm = sum(x * x for x in v) ** 0.5 or 1.0
             unit = [x / norm for x in v]
             for centre, members in groups:
-                if sum(a * b for a, b in zip(centre, unit)) >= self.gap_similarity:
+                if sum(a * b for a, b in zip(centre, unit, strict=True)) >= self.gap_similarity:
                     members.append(q)
                     break
             else:
