@@ -113,8 +113,8 @@ def test_stats_count_answers_votes_and_group_unanswered_questions(db):
 
 
 def test_a_document_lists_the_latest_questions_that_cited_it(db):
-    log_rows(db, [("오래된 질문", "answer", None, 3), ("최근 질문", "answer", None, 0), ("못 찾음", "not_found", None, 0)],
-             cited="abc123def456")
+    log_rows(db, [("오래된 질문", "answer", None, 3), ("최근 질문", "answer", None, 0),
+                  ("못 찾음", "not_found", None, 0)], cited="abc123def456")
     log_rows(db, [("다른 문서 질문", "answer", None, 0)], cited="abc123")  # a prefix of the id is another document
     asked = InsightService(db).citing_questions("abc123def456")
     assert [q.question for q in asked] == ["최근 질문", "오래된 질문"]

@@ -146,7 +146,8 @@ async def test_summary_buttons_set_metadata_replace_an_existing_document_and_und
     await tg.wait_for_message(staff, lambda m: m["text"].startswith("되돌렸습니다"))
     assert services.knowledge.get_document(hwp_id) is None
 
-    new_cafe = "# 서울창업카페 이용 안내(개정)\n\n## 운영 시간\n서울창업카페는 평일 오전 8시부터 오후 10시까지 운영합니다.\n"
+    new_cafe = ("# 서울창업카페 이용 안내(개정)\n\n## 운영 시간\n"
+                "서울창업카페는 평일 오전 8시부터 오후 10시까지 운영합니다.\n")
     summary = await upload(tg, staff, new_cafe.encode(), "cafe-2026.md")
     new_id = button_id(summary, "sd:notify:")
     await tg.press_button(staff, staff.user, summary, f"sd:repl:{new_id}")
@@ -162,7 +163,8 @@ async def test_summary_buttons_set_metadata_replace_an_existing_document_and_und
 async def test_files_sent_together_are_each_reported_and_expiry_is_told_to_staff(tg, bot, services):
     staff = tg.private_chat(STAFF, "직원", language_code="ko")
     for n, topic in ((1, "멘토링 프로그램"), (2, "공유 회의실 예약")):
-        body = f"# {topic} 안내\n\n## 내용\n서울창업카페의 {topic}은 입주 기업과 예비창업자 누구나 이용할 수 있습니다.\n"
+        body = f"# {topic} 안내\n\n## 내용\n서울창업카페의 {topic}은 입주 기업과 예비창업자 누구나 이용할 수 " \
+               "있습니다.\n"
         await tg.send_document(staff, staff.user, body.encode(), f"notice-{n}.md")
     first = await tg.wait_for_message(staff, has_button("sd:notify:"), timeout=30)
     second = await tg.wait_for_message(staff, has_button("sd:notify:"), timeout=30)
@@ -299,8 +301,9 @@ async def test_subscribers_get_one_announcement_even_across_a_restart(services):
 
         # A second call is announced and the process dies after sending the first message of it.
         second = services.knowledge.ingest_file(_write(services, "events.md", "# 2026 창업 데모데이 행사 모집\n\n"
-                                                       "## 일정\n데모데이 행사는 2026년 5월 20일 서울창업허브에서 열리며, "
-                                                       "서울창업카페 입주 기업이 투자자 앞에서 발표합니다.\n"
+                                                       "## 일정\n데모데이 행사는 2026년 5월 20일 "
+                                                       "서울창업허브에서 열리며, 서울창업카페 입주 기업이 투자자 "
+                                                       "앞에서 발표합니다.\n"
                                                        )).document
         ann_id, count = services.announcements.announce(second, STAFF)
         assert count == 2
