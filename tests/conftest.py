@@ -59,10 +59,21 @@ def _head_start_of(item: pytest.Item) -> HeadStart | None:
                  if name in HeadStart.registry), None)
 
 
+# Fixtures that hand a test a PostgreSQL database (or its server); `database_url` and `module_database_url` mark
+# their PostgreSQL parameter themselves.
+POSTGRES_FIXTURES = frozenset({"postgres_url", "postgres_admin_url"})
+
+
+@pytest.hookimpl(tryfirst=True)  # the marks must be on before `-m` deselects by them
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules with a slow test run after the others, and modules waiting on a head start (test_deploy's install)
+    """Tests using a PostgreSQL fixture are marked `postgres`, so `-m "not postgres"` runs without the server.
+
+    Modules with a slow test run after the others, and modules waiting on a head start (test_deploy's install)
     last: the work started in the background as the session starts (the install, the embedding warm-up below)
     then has the fast modules' idle time to finish in. Within each group the order is unchanged."""
+    for item in items:
+        if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
     slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
     waiting = {item.path for item in items if _head_start_of(item) is not None}
     items.sort(key=lambda item: 2 if item.path in waiting else 1 if item.path in slow else 0)  # stable
@@ -175,7 +186,11 @@ def _fresh_postgres_database(admin_url: str) -> Iterator[str]:
         _DATABASES.give_back(admin_url, url)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+# The PostgreSQL parameter carries the `postgres` mark: `-m "not postgres"` keeps the SQLite half.
+SQLITE_AND_POSTGRES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=SQLITE_AND_POSTGRES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Each test that takes this runs twice: on SQLite and on a fresh PostgreSQL database."""
     if request.param == "sqlite":
@@ -184,7 +199,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield from _fresh_postgres_database(PG_ADMIN_URL)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=SQLITE_AND_POSTGRES)
 def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`database_url` for module-scoped fixtures (a bot running through a whole module): the module runs twice."""
     if request.param == "sqlite":
