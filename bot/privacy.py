@@ -8,7 +8,6 @@ user data). Attachments themselves stay on Telegram's servers; the bot only ever
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,8 +16,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.escalation.enums import OPEN_STATES, OutboxStatus
+from bot.escalation.outbox import Notice, Outbox
 from bot.observability.logs import user_ref
 from bot.storage.db import Database
+from bot.storage.state_store import StateName, conversation_key_ids, prompt_chat
 from bot.storage.models import (
     AnnouncementDelivery,
     ChatUser,
@@ -36,11 +38,11 @@ from bot.storage.models import (
 
 log = logging.getLogger(__name__)
 
-OPEN_STATES = ("open", "claimed")
 # Telegram redelivers an update for at most a day; ids are kept a little longer, then forgotten.
 SEEN_UPDATES_KEPT = timedelta(days=2)
-# ConversationState names holding one user's data, keyed by the user id (bot.telegram persistence and intake).
-_PER_USER_STATES = ("intake", "ptb_user")
+# State store namespaces keyed by the user id: PTB's user data (the intake draft lives there), and drafts older
+# releases kept on their own.
+_PER_USER_STATES = (StateName.USER_DATA, StateName.LEGACY_INTAKE)
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,10 @@ def _state_belongs(row: ConversationState, users: set[int], tickets: set[int]) -
     """Whether a stored conversation state is about one of `users` or one of `tickets`."""
     if row.name in _PER_USER_STATES:
         return row.key.isdigit() and int(row.key) in users
-    if row.name.startswith("ptb:"):  # a ConversationHandler key: [chat id, user id]
-        try:
-            return any(part in users for part in json.loads(row.key))
-        except (ValueError, TypeError):
-            return False
-    if row.name == "prompt":  # "<chat id>:<message id>" -> {"kind": ..., "ticket": n}
-        chat = row.key.split(":", 1)[0]
-        if chat.lstrip("-").isdigit() and int(chat) in users:
+    if row.name.startswith(StateName.CONVERSATION_PREFIX):
+        return any(part in users for part in conversation_key_ids(row.key))
+    if row.name == StateName.PROMPT:  # -> {"kind": ..., "ticket": n}
+        if prompt_chat(row.key) in users:
             return True
         return isinstance(row.value, dict) and row.value.get("ticket") in tickets
     return False
@@ -118,9 +116,7 @@ class PersonalData:
             for ticket in tickets:
                 if ticket.status in OPEN_STATES and ticket.route_chat_id is not None and withdrawn_notice:
                     thread = ticket.route_thread_id if ticket.route_chat_id < 0 else None
-                    s.add(OutboxItem(chat_id=ticket.route_chat_id, thread_id=thread, kind="text",
-                                     text=withdrawn_notice(ticket.id), buttons="[]", status="pending", attempts=0,
-                                     next_attempt_at=utcnow()))
+                    Outbox.put(s, Notice(ticket.route_chat_id, withdrawn_notice(ticket.id), thread_id=thread))
                     withdrawn.append(ticket.id)
             removed = _delete_tickets(s, ticket_ids)
             removed["conversation_state"] = _delete_states(s, [user_id], ticket_ids)
@@ -148,7 +144,7 @@ class PersonalData:
                                                         .where(AnnouncementDelivery.updated_at < cutoff))
             # Sends not tied to a ticket (staff notices, withdrawals), once delivered or given up.
             removed["esc_outbox"] = removed.get("esc_outbox", 0) + _count(
-                s, delete(OutboxItem).where(OutboxItem.ticket_id.is_(None), OutboxItem.status != "pending",
+                s, delete(OutboxItem).where(OutboxItem.ticket_id.is_(None), OutboxItem.status != OutboxStatus.PENDING,
                                             OutboxItem.created_at < cutoff))
             idle = list(s.scalars(select(ChatUser.user_id).where(ChatUser.last_seen_at < cutoff)))
             removed["conversation_state"] = _delete_states(s, idle, closed)

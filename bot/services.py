@@ -20,6 +20,7 @@ from bot.staff.insight import InsightService
 from bot.staff.roles import StaffRegistry
 from bot.staff.uploads import UploadService
 from bot.storage.db import Database
+from bot.storage.state_store import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Services:
     announcements: AnnouncementService
     insight: InsightService
     escalation: Escalation
+    state: StateStore  # PTB's conversations and user data, and pending prompts (bot.storage.state_store)
 
     def close(self) -> None:
         self.db.dispose()
@@ -59,8 +61,14 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
             db, knowledge.embeddings.embed_uncached,
             # "Overdue" in /stats is measured against the response time promised to the founder.
             overdue_after=timedelta(hours=settings.escalation_expected_response_hours)),
-        escalation=build_escalation(settings, db),
+        escalation=build_escalation(settings, db, related=lambda query: related_titles(knowledge, query)),
+        state=StateStore(db),
     )
+
+
+def related_titles(knowledge: KnowledgeBase, query: str, limit: int = 3) -> list[str]:
+    """Titles of the documents the knowledge base finds for an idea, for the experts' case card."""
+    return list(dict.fromkeys(p.title for p in knowledge.search(query, limit) if p.title))
 
 
 def sync_knowledge_dir(services: Services, directory: Path | None = None) -> int:

@@ -6,14 +6,15 @@ process holding the send's claim (see `Outbox.mark_failed`), so two replicas nev
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.escalation.buttons import OutboxAction, outbox_data
+from bot.escalation.enums import OutboxStatus
 from bot.observability.logs import redact
 from bot.staff.roles import StaffRegistry
 from bot.storage.db import Database
@@ -50,8 +51,7 @@ class DeadItem:
     created_at: datetime
 
     def age(self, now: datetime | None = None) -> timedelta:
-        created = self.created_at if self.created_at.tzinfo else self.created_at.replace(tzinfo=UTC)
-        return (now or utcnow()) - created
+        return (now or utcnow()) - self.created_at
 
 
 def classify(error: str | None) -> str:
@@ -87,10 +87,10 @@ def alert_text(item: DeadItem, lang: str) -> str:
              advice=t(f"esc.outbox.advice.{item.reason}", lang))
 
 
-def item_buttons(item_id: int, lang: str, suffix: str = "") -> list[tuple[str, str]]:
-    """Retry and drop for one dead send (callback data `obx:retry:<id>`, `obx:drop:<id>`, plus `suffix`)."""
-    return [(t("esc.outbox.btn.retry", lang), f"obx:retry:{item_id}{suffix}"),
-            (t("esc.outbox.btn.drop", lang), f"obx:drop:{item_id}{suffix}")]
+def item_buttons(item_id: int, lang: str) -> list[tuple[str, str]]:
+    """Retry and drop for one dead send."""
+    return [(t("esc.outbox.btn.retry", lang), outbox_data(OutboxAction.RETRY, item_id)),
+            (t("esc.outbox.btn.drop", lang), outbox_data(OutboxAction.DROP, item_id))]
 
 
 class DeadLetters:
@@ -127,35 +127,35 @@ class DeadLetters:
         staff = self.staff.all_ids(s)
         for staff_id in staff:
             s.add(OutboxItem(chat_id=staff_id, kind=ALERT_KIND, text=alert_text(dead, self.lang),
-                             buttons=json.dumps([item_buttons(item.id, self.lang)]), status="pending", attempts=0,
+                             buttons=[[list(b) for b in item_buttons(item.id, self.lang)]], status=OutboxStatus.PENDING, attempts=0,
                              next_attempt_at=utcnow()))
         log.info("outbox %s (ticket %s, %s, %s) given up: %d staff alerted", item.id, item.ticket_id,
                  dead.recipient, dead.reason, len(staff))
 
     def count(self) -> int:
         with self.db.session() as s:
-            return int(s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "dead"))
+            return int(s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD))
                        or 0)
 
     def oldest(self, limit: int = 10) -> tuple[list[DeadItem], int]:
         """The oldest `limit` dead sends and how many there are in all."""
         with self.db.session() as s:
-            total = int(s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "dead"))
+            total = int(s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD))
                         or 0)
-            rows = s.scalars(select(OutboxItem).where(OutboxItem.status == "dead").order_by(OutboxItem.id)
+            rows = s.scalars(select(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD).order_by(OutboxItem.id)
                              .limit(limit)).all()
             return [self._dead_item(s, r) for r in rows], total
 
     def retry(self, item_id: int, staff_id: int) -> bool:
         """Back to pending with its attempts reset (sent at the next flush); False if it was not dead."""
-        done = self._set(item_id, staff_id, status="pending", attempts=0, next_attempt_at=utcnow())
+        done = self._set(item_id, staff_id, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow())
         if done:
             log.info("staff %s put outbox %s back in the queue", staff_id, item_id)
         return done
 
     def drop(self, item_id: int, staff_id: int) -> bool:
         """Never send it (kept as "dropped" until retention removes it); False if it was not dead."""
-        done = self._set(item_id, staff_id, status="dropped")
+        done = self._set(item_id, staff_id, status=OutboxStatus.DROPPED)
         if done:
             log.info("staff %s dropped outbox %s", staff_id, item_id)
         return done
@@ -163,8 +163,8 @@ class DeadLetters:
     def retry_all(self, staff_id: int) -> list[int]:
         """Every dead send back to pending; returns their ids."""
         with self.db.session() as s:
-            ids = sorted(s.scalars(update(OutboxItem).where(OutboxItem.status == "dead")
-                                   .values(status="pending", attempts=0, next_attempt_at=utcnow())
+            ids = sorted(s.scalars(update(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD)
+                                   .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow())
                                    .returning(OutboxItem.id)))
         log.info("staff %s put %d dead outbox items back in the queue: %s", staff_id, len(ids), ids)
         return ids
@@ -172,7 +172,7 @@ class DeadLetters:
     def _set(self, item_id: int, staff_id: int, **values: object) -> bool:
         # Only from dead: two staff pressing at once, or a press on a stale list, change nothing twice.
         with self.db.session() as s:
-            won = s.scalars(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == "dead")
+            won = s.scalars(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.DEAD)
                             .values(**values).returning(OutboxItem.id)).all()
         if not won:
             log.info("staff %s: outbox %s is no longer dead", staff_id, item_id)

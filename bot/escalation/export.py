@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 
+from bot.escalation.enums import IntakeField
 from bot.storage.models.escalation import Ticket
 
 COLUMNS = ["id", "status", "created_at", "founder_id", "founder_name", "expert_id", "specialty", "stage",
@@ -18,9 +18,9 @@ def tickets_csv(tickets: Iterable[Ticket]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for t in tickets:
-        fields = json.loads(t.fields)
+        fields = t.fields
         writer.writerow([t.id, t.status, t.created_at.isoformat(), t.founder_id, t.founder_name, t.expert_id or "",
-                         t.specialty or "", fields.get("stage", ""), fields.get("summary", ""), t.reassign_count,
+                         t.specialty or "", fields.get(IntakeField.STAGE, ""), fields.get(IntakeField.SUMMARY, ""), t.reassign_count,
                          t.claimed_at.isoformat() if t.claimed_at else "",
                          t.closed_at.isoformat() if t.closed_at else "", t.close_summary or "",
                          t.rating or "", t.rating_comment or ""])

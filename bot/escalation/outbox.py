@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot.escalation.enums import OutboxStatus
 from bot.observability.logs import user_ref
 from bot.storage.db import Database
 from bot.storage.models.base import utcnow
@@ -24,6 +24,19 @@ MAX_ATTEMPTS = 20  # the default of OUTBOX_MAX_ATTEMPTS
 # How long a claimed send stays with the process that claimed it. A process that dies mid-send gives its
 # claims back when this runs out (the send is then retried: at least once, never lost).
 LEASE_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message a step of the workflow causes, queued in that step's transaction."""
+
+    chat_id: int
+    text: str = ""
+    ticket_id: int | None = None
+    thread_id: int | None = None
+    kind: str = "text"  # a ContentKind, or a special kind such as the dead-letter alert
+    file_id: str | None = None
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -59,22 +72,27 @@ class Outbox:
         self.max_attempts = max_attempts
         self.on_dead = on_dead
 
-    def enqueue(self, chat_id: int, text: str = "", *, ticket_id: int | None = None, thread_id: int | None = None,
-                reply_to: int | None = None, kind: str = "text", file_id: str | None = None,
-                buttons: list[list[tuple[str, str]]] | None = None) -> int:
+    @staticmethod
+    def put(session: Session, notice: Notice) -> int:
+        """Queue a send in the caller's transaction: it exists exactly when the change that caused it does."""
+        item = OutboxItem(chat_id=notice.chat_id, text=notice.text, ticket_id=notice.ticket_id,
+                          thread_id=notice.thread_id, kind=str(notice.kind), file_id=notice.file_id,
+                          buttons=[[list(b) for b in row] for row in notice.buttons], status=OutboxStatus.PENDING, attempts=0,
+                          next_attempt_at=utcnow())
+        session.add(item)
+        session.flush()
+        return item.id
+
+    def enqueue(self, notice: Notice) -> int:
+        """Queue a send that no other change goes with."""
         with self.db.session() as s:
-            item = OutboxItem(chat_id=chat_id, text=text, ticket_id=ticket_id, thread_id=thread_id,
-                              reply_to=reply_to, kind=kind, file_id=file_id, buttons=json.dumps(buttons or []),
-                              status="pending", attempts=0, next_attempt_at=utcnow())
-            s.add(item)
-            s.flush()
-            return item.id
+            return self.put(s, notice)
 
     def due(self, now: datetime | None = None, limit: int = 50) -> list[Outgoing]:
         """Pending sends whose time has come, oldest first (so a founder sees messages in order)."""
         now = now or utcnow()
         with self.db.session() as s:
-            rows = s.scalars(select(OutboxItem).where(OutboxItem.status == "pending",
+            rows = s.scalars(select(OutboxItem).where(OutboxItem.status == OutboxStatus.PENDING,
                                                       OutboxItem.next_attempt_at <= now)
                              .order_by(OutboxItem.id).limit(limit)).all()
             return [self._outgoing(r) for r in rows]
@@ -88,9 +106,9 @@ class Outbox:
         """
         now = now or utcnow()
         earlier = aliased(OutboxItem)
-        blocked = exists().where(and_(earlier.chat_id == OutboxItem.chat_id, earlier.status == "pending",
+        blocked = exists().where(and_(earlier.chat_id == OutboxItem.chat_id, earlier.status == OutboxStatus.PENDING,
                                       earlier.id < OutboxItem.id))
-        eligible = (select(OutboxItem.id).where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now,
+        eligible = (select(OutboxItem.id).where(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now,
                                                 ~blocked)
                     .order_by(OutboxItem.id).limit(limit))
         with self.db.session() as s:
@@ -99,7 +117,7 @@ class Outbox:
                 return []
             # The WHERE is checked again under the row lock: of two processes racing for a row, one gets it.
             won = set(s.scalars(update(OutboxItem)
-                                .where(OutboxItem.id.in_(ids), OutboxItem.status == "pending",
+                                .where(OutboxItem.id.in_(ids), OutboxItem.status == OutboxStatus.PENDING,
                                        OutboxItem.next_attempt_at <= now)
                                 .values(next_attempt_at=now + timedelta(seconds=lease))
                                 .returning(OutboxItem.id)))
@@ -109,11 +127,11 @@ class Outbox:
     @staticmethod
     def _outgoing(r: OutboxItem) -> Outgoing:
         return Outgoing(r.id, r.ticket_id, r.chat_id, r.thread_id, r.reply_to, r.kind, r.text, r.file_id,
-                        [[(a, b) for a, b in row] for row in json.loads(r.buttons)], r.attempts)
+                        [[(a, b) for a, b in row] for row in r.buttons], r.attempts)
 
     def pending_count(self) -> int:
         with self.db.session() as s:
-            return len(s.scalars(select(OutboxItem.id).where(OutboxItem.status == "pending")).all())
+            return len(s.scalars(select(OutboxItem.id).where(OutboxItem.status == OutboxStatus.PENDING)).all())
 
     def mark_sent(self, item_id: int, message_id: int | None) -> None:
         """Delivered: remember the message so replies to it find the ticket."""
@@ -121,7 +139,7 @@ class Outbox:
             item = s.get(OutboxItem, item_id)
             if item is None:
                 return
-            item.status, item.sent_message_id = "sent", message_id
+            item.status, item.sent_message_id = OutboxStatus.SENT, message_id
             if item.ticket_id is not None and message_id is not None:
                 s.merge(MessageLink(chat_id=item.chat_id, message_id=message_id, ticket_id=item.ticket_id))
 
@@ -131,14 +149,14 @@ class Outbox:
         with self.db.session() as s:
             # A send another process already gave up or sent (its lease ran out meanwhile) is left alone.
             item = s.get(OutboxItem, item_id, with_for_update=True)
-            if item is None or item.status != "pending":
+            if item is None or item.status != OutboxStatus.PENDING:
                 return None
             attempts = item.attempts + 1
             if permanent or attempts >= self.max_attempts:
                 # Given up only if still pending, checked in the UPDATE itself: of two processes reporting one
                 # send, one gives it up, so staff get the alert queued by `on_dead` once.
-                gave_up = s.execute(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == "pending")
-                                    .values(status="dead", attempts=attempts, last_error=error[:500]))
+                gave_up = s.execute(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.PENDING)
+                                    .values(status=OutboxStatus.DEAD, attempts=attempts, last_error=error[:500]))
                 if gave_up.rowcount != 1:  # type: ignore[attr-defined]
                     return None
                 log.error("outbox %s to chat %s given up after %d attempts: %s",

@@ -2,34 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.config import Settings
 from bot.escalation.dead_letters import DeadLetters
+from bot.escalation.experts import ExpertRegistry
+from bot.escalation.links import MessageLinks
+from bot.escalation.notices import NoticeWriter
 from bot.escalation.outbox import Outbox
-from bot.escalation.service import EscalationService, SlaPolicy
-from bot.escalation.state import StateStore
+from bot.escalation.sla import ServiceLevels, SlaPolicy
+from bot.escalation.tickets import Tickets
+from bot.escalation.workflow import EscalationWorkflow
 from bot.staff.roles import StaffRegistry
 from bot.storage.db import Database
 
 
 @dataclass
 class Escalation:
-    tickets: EscalationService
+    experts: ExpertRegistry
+    tickets: Tickets
+    links: MessageLinks
+    levels: ServiceLevels
+    workflow: EscalationWorkflow
     outbox: Outbox
-    state: StateStore
     dead: DeadLetters
 
 
-def build_escalation(settings: Settings, db: Database) -> Escalation:
+def assemble(db: Database, sla: SlaPolicy, staff: StaffRegistry, writer: NoticeWriter, *,
+             related: Callable[[str], list[str]] | None = None, retry_base_seconds: float = 2.0,
+             max_attempts: int = 20) -> Escalation:
+    """The parts wired together; `related` finds programme titles for a case card (the knowledge search)."""
+    experts, tickets, links, levels = ExpertRegistry(db), Tickets(db), MessageLinks(db), ServiceLevels(db, sla)
+    workflow = EscalationWorkflow(db, experts, tickets, links, levels, writer, staff_ids=staff.all_ids,
+                                  related=related)
+    # A send given up after OUTBOX_MAX_ATTEMPTS tells every staff member (STAFF_USER_IDS and those added in the bot).
+    dead = DeadLetters(db, staff, writer.expert_lang)
+    outbox = Outbox(db, retry_base_seconds, max_attempts, on_dead=dead.on_dead)
+    return Escalation(experts, tickets, links, levels, workflow, outbox, dead)
+
+
+def build_escalation(settings: Settings, db: Database,
+                     related: Callable[[str], list[str]] | None = None) -> Escalation:
     sla = SlaPolicy(timedelta(hours=settings.escalation_reminder_hours),
                     timedelta(hours=settings.escalation_reassign_hours))
-    tickets = EscalationService(db, sla)
+    writer = NoticeWriter(settings.default_language, label_by_name=settings.expert_label == "name",
+                          show_founder_contact=settings.expert_show_founder_contact)
+    escalation = assemble(db, sla, StaffRegistry(db, settings.staff_user_ids), writer, related=related,
+                          retry_base_seconds=settings.escalation_retry_base_seconds,
+                          max_attempts=settings.outbox_max_attempts)
     # Configured experts exist from the start; staff commands can change them later without being overwritten.
     for user_id in settings.expert_user_ids:
-        tickets.register_expert(user_id, capacity=settings.expert_default_capacity, keep_existing=True)
-    # A send given up after OUTBOX_MAX_ATTEMPTS tells every staff member (STAFF_USER_IDS and those added in the bot).
-    dead = DeadLetters(db, StaffRegistry(db, settings.staff_user_ids), settings.default_language)
-    outbox = Outbox(db, settings.escalation_retry_base_seconds, settings.outbox_max_attempts, on_dead=dead.on_dead)
-    return Escalation(tickets, outbox, StateStore(db), dead)
+        escalation.experts.register(user_id, capacity=settings.expert_default_capacity, keep_existing=True)
+    return escalation

@@ -14,12 +14,12 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.storage.db import Database
+from bot.escalation.enums import OutboxStatus, TicketState
 from bot.storage.models.escalation import OutboxItem, Ticket
 
 log = logging.getLogger(__name__)
 
-TICKET_STATES = ("open", "claimed", "closed")
-OUTBOX_STATES = ("pending", "dead")
+OUTBOX_STATES = (OutboxStatus.PENDING, OutboxStatus.DEAD)
 
 
 class DatabaseCollector(Collector):
@@ -40,7 +40,7 @@ class DatabaseCollector(Collector):
             return
         escalations = GaugeMetricFamily("cafebot_escalations", "Expert tickets in the database, by state",
                                         labels=["state"])
-        for state in TICKET_STATES:
+        for state in TicketState:
             escalations.add_metric([state], tickets.get(state, 0))
         yield escalations
         depth = GaugeMetricFamily("cafebot_outbox_messages", "Stored notifications not yet delivered (pending) and "

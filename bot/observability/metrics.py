@@ -152,21 +152,9 @@ def count_rejections(fn: Callable[P, R]) -> Callable[P, R]:
 # --- escalations and Telegram ---------------------------------------------------------------------------------
 
 
-def sla_breach(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Count a service-level breach (`reminder` or `reassigned`) each time the decorated action returns a
-    truthy value, i.e. this process is the one that acted on the overdue ticket."""
-
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(fn)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            result = fn(*args, **kwargs)
-            if result:
-                SLA_BREACHES.labels(action).inc()
-            return result
-
-        return wrapper
-
-    return decorate
+def record_sla_breach(action: str) -> None:
+    """Count a service-level breach (`reminder` or `reassigned`) acted on by this process."""
+    SLA_BREACHES.labels(action).inc()
 
 
 def record_update(update_type: str) -> None:

@@ -24,7 +24,7 @@ from bot.strings import LANGS, t
 from bot.telegram.context import CONTEXT_TYPES, LANG_KEY, App, Context
 from bot.telegram.escalation_persistence import SqlConversationPersistence
 from bot.telegram.handlers import register_all
-from bot.telegram.handlers.escalation import schedule_escalation_jobs
+from bot.telegram.escalation_jobs import schedule_escalation_jobs
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import SlidingWindowLimiter
 from bot.telegram.replicas import ReplicaSync
@@ -56,7 +56,7 @@ def build_application(services: Services) -> App:
         .rate_limiter(AIORateLimiter(max_retries=settings.telegram_rate_limit_retries))
         .concurrent_updates(PerChatUpdateProcessor(settings.telegram_concurrent_chats))
         # The idea intake's ConversationHandler state lives in our database, so restarts and replicas continue it.
-        .persistence(SqlConversationPersistence(services.escalation.state))
+        .persistence(SqlConversationPersistence(services.state))
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

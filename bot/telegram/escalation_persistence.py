@@ -11,16 +11,15 @@ import json
 import logging
 from typing import Any
 
+from sqlalchemy.exc import StatementError
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from bot.escalation.state import StateStore
+from bot.storage.state_store import StateName, StateStore, conversation_key
 from bot.observability.logs import user_ref
 
 log = logging.getLogger(__name__)
 
-PREFIX = "ptb:"
-USER_DATA = "ptb_user"  # StateStore name of each user's user_data, keyed by user id
 
 
 class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -31,11 +30,11 @@ class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any],
         self.store = store
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        rows = await asyncio.to_thread(self.store.all, PREFIX + name)
+        rows = await asyncio.to_thread(self.store.all, StateName.CONVERSATION_PREFIX + name)
         return {tuple(json.loads(key)): value for key, value in rows.items()}
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
-        await asyncio.to_thread(self.store.put, PREFIX + name, json.dumps(list(key)), new_state)
+        await asyncio.to_thread(self.store.put, StateName.CONVERSATION_PREFIX + name, conversation_key(key), new_state)
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         return {}
@@ -51,8 +50,8 @@ class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any],
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         try:
-            await asyncio.to_thread(self.store.put, USER_DATA, str(user_id), dict(data) or None)
-        except TypeError:  # not JSON: keep it in this process only rather than fail the update
+            await asyncio.to_thread(self.store.put, StateName.USER_DATA, str(user_id), dict(data) or None)
+        except (TypeError, StatementError):  # not JSON: keep it in this process only rather than fail the update
             log.warning("user data of %s is not JSON; not shared", user_ref(user_id))
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
@@ -68,11 +67,11 @@ class SqlConversationPersistence(BasePersistence[dict[Any, Any], dict[Any, Any],
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        await asyncio.to_thread(self.store.put, USER_DATA, str(user_id), None)
+        await asyncio.to_thread(self.store.put, StateName.USER_DATA, str(user_id), None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         try:
-            stored = await asyncio.to_thread(self.store.get, USER_DATA, str(user_id))
+            stored = await asyncio.to_thread(self.store.get, StateName.USER_DATA, str(user_id))
         except Exception:  # the database being away: carry on with what this process remembers
             log.warning("could not refresh the user data of %s", user_ref(user_id), exc_info=True)
             return

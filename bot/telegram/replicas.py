@@ -8,14 +8,33 @@ right after it, so the next update of that founder can land on any process.
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
 from bot.services import Services
-from bot.telegram.escalation_persistence import PREFIX
+from bot.storage.db import Database
+from bot.storage.models.escalation import SeenUpdate
+from bot.storage.state_store import StateName, conversation_key
+
+log = logging.getLogger(__name__)
+
+
+def first_time(db: Database, update_id: int) -> bool:
+    """True the first time any process sees an update; a redelivered update gets False and is skipped.
+
+    An atomic insert on the update id's primary key, so two replicas given the same update agree on one.
+    """
+    try:
+        with db.session() as s:
+            s.add(SeenUpdate(update_id=update_id))
+        return True
+    except IntegrityError:
+        log.info("update %s already processed; skipped", update_id)
+        return False
 
 
 class ReplicaSync:
@@ -29,7 +48,7 @@ class ReplicaSync:
         """First sight of this update_id in the shared database (an atomic insert on its primary key)."""
         if not isinstance(update, Update):
             return True
-        return await asyncio.to_thread(self.services.escalation.tickets.first_time, update.update_id)
+        return await asyncio.to_thread(first_time, self.services.db, update.update_id)
 
     def _conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
         return [h for group in self.app.handlers.values() for h in group
@@ -48,8 +67,9 @@ class ReplicaSync:
                 key = handler._get_key(update)  # private, but PTB has no public way to ask
             except RuntimeError:  # the handler does not track this kind of update
                 continue
-            stored: Any = await asyncio.to_thread(self.services.escalation.state.get, PREFIX + str(handler.name),
-                                                  json.dumps(list(key)))
+            stored: Any = await asyncio.to_thread(self.services.state.get,
+                                                  StateName.CONVERSATION_PREFIX + str(handler.name),
+                                                  conversation_key(key))
             states = handler._conversations
             if stored is None:
                 states.data.pop(key, None)  # untracked: nothing to write back

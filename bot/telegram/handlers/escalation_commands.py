@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.escalation.export import tickets_csv
-from bot.escalation.service import EscalationError
+from bot.escalation.enums import EscalationError, IntakeField
 from bot.staff.roles import parse_user_id
 from bot.storage.models.escalation import Ticket
 from bot.strings import t
-from bot.telegram.context import Context, resolve_language, services_of
-from bot.telegram.handlers.staff import staff_lang
+from bot.telegram.context import App, Context, resolve_language
+from bot.telegram.guards import require_staff
 
 log = logging.getLogger(__name__)
 
 
 def _line(ticket: Ticket, lang: str) -> str:
-    summary = str(json.loads(ticket.fields).get("summary", ""))[:60]
+    summary = ticket.fields.get(IntakeField.SUMMARY, "")[:60]
     return f"#{ticket.id} [{t(f'esc.state.{ticket.status}', lang)}] {summary}"
 
 
@@ -31,7 +30,7 @@ async def on_mytickets(update: Update, context: Context) -> None:
     if user is None or message is None:
         return
     lang = await resolve_language(update, context)
-    mine = await asyncio.to_thread(services_of(context).escalation.tickets.founder_tickets, user.id)
+    mine = await asyncio.to_thread(context.services.escalation.tickets.founder_tickets, user.id)
     if not mine:
         await message.reply_text(t("esc.mytickets.none", lang))
         return
@@ -44,7 +43,8 @@ async def on_queue(update: Update, context: Context) -> None:
         return
     lang = await resolve_language(update, context)
     try:
-        mine, claimable = await asyncio.to_thread(services_of(context).escalation.tickets.queue, user.id)
+        escalation = context.services.escalation
+        mine, claimable = await asyncio.to_thread(escalation.tickets.queue, escalation.experts, user.id)
     except EscalationError as err:
         await message.reply_text(t(f"esc.err.{err.code}", lang))
         return
@@ -55,9 +55,9 @@ async def on_queue(update: Update, context: Context) -> None:
 async def on_tickets(update: Update, context: Context) -> None:
     """/tickets [state] [expert=ID] [age=days] [csv]"""
     message = update.effective_message
-    if message is None or (lang := await staff_lang(update, context)) is None:
+    if message is None or (lang := await require_staff(update, context)) is None:
         return
-    services = services_of(context)
+    services = context.services
     state, expert, age, as_csv = None, None, None, False
     try:
         for arg in context.args or []:
@@ -84,23 +84,23 @@ async def on_tickets(update: Update, context: Context) -> None:
 async def on_expert(update: Update, context: Context) -> None:
     """/expert add <id> <capacity> <specialties,comma> [alias...] | /expert remove <id>"""
     message = update.effective_message
-    if message is None or (lang := await staff_lang(update, context)) is None:
+    if message is None or (lang := await require_staff(update, context)) is None:
         return
-    services = services_of(context)
+    services = context.services
     args = context.args or []
-    tickets = services.escalation.tickets
+    experts = services.escalation.experts
     try:
         if len(args) >= 4 and args[0] == "add":
             expert_id, capacity = _user_id(args[1]), int(args[2])
             specialties = [s for s in args[3].split(",") if s]
             alias = " ".join(args[4:])
-            await asyncio.to_thread(tickets.register_expert, expert_id, alias=alias, display_name=alias,
+            await asyncio.to_thread(experts.register, expert_id, alias=alias, display_name=alias,
                                     specialties=specialties, capacity=capacity)
             await message.reply_text(t("esc.expert.saved", lang, id=expert_id))
             return
         if len(args) == 2 and args[0] == "remove":
             expert_id = _user_id(args[1])
-            await asyncio.to_thread(tickets.remove_expert, expert_id)
+            await asyncio.to_thread(experts.remove, expert_id)
             await message.reply_text(t("esc.expert.removed", lang, id=expert_id))
             return
     except ValueError:
@@ -117,7 +117,7 @@ def _user_id(text: str) -> int:
     return user_id
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: App) -> None:
     app.add_handler(CommandHandler("mytickets", on_mytickets), group=-1)
     app.add_handler(CommandHandler("queue", on_queue), group=-1)
     app.add_handler(CommandHandler("tickets", on_tickets), group=-1)

@@ -1,16 +1,19 @@
 """The idea intake: a persistent ConversationHandler (/idea or the "ask an expert" button) with back, edit,
-cancel and a summary card; the draft lives in the database so a restart continues mid-intake."""
+cancel and a summary card. The draft lives in the founder's PTB user_data, which our persistence keeps in the
+database (bot.telegram.escalation_persistence): a restart or another replica continues mid-intake, and
+/deletemydata erases it with the rest of the user data."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import warnings
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -21,39 +24,48 @@ from telegram.warnings import PTBUserWarning
 
 from bot.answering.llm import make_chat_model
 from bot.answering.routing_rules import asks_for_idea_review
-from bot.escalation.service import EscalationError
+from bot.escalation.buttons import ATTACHMENT, IntakeAction, intake_data, intake_pattern
+from bot.escalation.enums import INTAKE_FIELDS, EscalationError, IntakeField, Stage
+from bot.escalation.notices import fields_text
 from bot.escalation.summary import CaseSummarizer
+from bot.escalation.workflow import Attachment, Founder
 from bot.strings import t
-from bot.telegram.context import Context, conversation_id, resolve_language, services_of
+from bot.telegram.context import App, Context, conversation_id, resolve_language
 from bot.telegram.delivery import Target, deliver
-from bot.telegram.handlers.escalation import enqueue_card, fields_text, kick
 from bot.telegram.keyboards import ASK_EXPERT_PATTERN, answer_keyboard
+from bot.telegram.outbox_sender import kick
 from bot.telegram.render import render_answer
 
 log = logging.getLogger(__name__)
 
-ORDER = ("summary", "problem", "customers", "solution", "stage", "team", "feedback", "attachment")
+# The steps: the ticket's fields, then the optional attachment. A step's number is its conversation state.
+ORDER: tuple[str, ...] = (*INTAKE_FIELDS, ATTACHMENT)
 CONFIRM, PICK = len(ORDER), len(ORDER) + 1
-TEXT_STATES = {i for i, name in enumerate(ORDER) if name not in ("stage", "attachment")}
-DRAFTS = "intake"
+STAGE_STEP, ATTACHMENT_STEP = ORDER.index(IntakeField.STAGE), ORDER.index(ATTACHMENT)
+TEXT_STATES = {i for i in range(len(ORDER)) if i not in (STAGE_STEP, ATTACHMENT_STEP)}
+DRAFT_KEY = "intake_draft"  # in user_data; JSON, as the persistence stores it
 IMAGE_OR_PDF = filters.Document.PDF | filters.Document.IMAGE | filters.PHOTO
 
 
-def _key(update: Update) -> str:
-    return str(update.effective_user.id if update.effective_user else 0)
+def _draft(context: Context) -> dict[str, Any]:
+    """The founder's unfinished intake: {"fields": {...}, "editing": bool, "lang": str, "attachment": {...}}."""
+    user_data = context.user_data if context.user_data is not None else {}
+    draft = user_data.get(DRAFT_KEY)
+    return draft if isinstance(draft, dict) else {"fields": {}, "editing": False}
 
 
-def _draft(context: Context, update: Update) -> dict:
-    return services_of(context).escalation.state.get(DRAFTS, _key(update)) or {"fields": {}, "editing": False}
-
-
-def _save(context: Context, update: Update, draft: dict | None) -> None:
-    services_of(context).escalation.state.put(DRAFTS, _key(update), draft)
+def _save(context: Context, draft: dict[str, Any] | None) -> None:
+    if context.user_data is None:
+        return
+    if draft is None:
+        context.user_data.pop(DRAFT_KEY, None)
+    else:
+        context.user_data[DRAFT_KEY] = draft
 
 
 def _nav(lang: str, back: bool = True) -> list[InlineKeyboardButton]:
-    row = [InlineKeyboardButton(t("esc.btn.back", lang), callback_data="esc:i:back")] if back else []
-    return row + [InlineKeyboardButton(t("esc.btn.cancel", lang), callback_data="esc:i:cancel")]
+    row = [InlineKeyboardButton(t("esc.btn.back", lang), callback_data=intake_data(IntakeAction.BACK))] if back else []
+    return row + [InlineKeyboardButton(t("esc.btn.cancel", lang), callback_data=intake_data(IntakeAction.CANCEL))]
 
 
 async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -65,40 +77,49 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
 async def ask(update: Update, context: Context, step: int, lang: str) -> int:
     """Show the question for `step` (or the summary card) and move the conversation there."""
     if step >= CONFIRM:
-        draft = await asyncio.to_thread(_draft, context, update)
+        draft = _draft(context)
         attachment = (draft.get("attachment") or {}).get("name") or t("esc.intake.none", lang)
         body = fields_text(draft["fields"], lang) + f"\n{t('esc.field.attachment', lang)}: {attachment}"
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("esc.btn.confirm", lang), callback_data="esc:i:ok"),
-                                        InlineKeyboardButton(t("esc.btn.edit", lang), callback_data="esc:i:edit")],
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("esc.btn.confirm", lang), callback_data=intake_data(IntakeAction.CONFIRM)),
+                                        InlineKeyboardButton(t("esc.btn.edit", lang), callback_data=intake_data(IntakeAction.EDIT))],
                                        _nav(lang)])
         await _reply(update, t("esc.intake.card", lang, fields=body), markup)
         return CONFIRM
     name = ORDER[step]
     rows = []
-    if name == "stage":
-        rows.append([InlineKeyboardButton(t(f"esc.stage.{s}", lang), callback_data=f"esc:i:stage:{s}")
-                     for s in ("idea", "mvp", "revenue")])
-    if name == "attachment":
-        rows.append([InlineKeyboardButton(t("esc.btn.skip", lang), callback_data="esc:i:skip")])
+    if step == STAGE_STEP:
+        rows.append([InlineKeyboardButton(t(f"esc.stage.{s}", lang), callback_data=intake_data(IntakeAction.STAGE, s))
+                     for s in Stage])
+    if step == ATTACHMENT_STEP:
+        rows.append([InlineKeyboardButton(t("esc.btn.skip", lang), callback_data=intake_data(IntakeAction.SKIP))])
     rows.append(_nav(lang, back=step > 0))
     await _reply(update, t(f"esc.ask.{name}", lang), InlineKeyboardMarkup(rows))
     return step
 
 
 async def _advance(update: Update, context: Context, step: int, lang: str) -> int:
-    draft = await asyncio.to_thread(_draft, context, update)
+    draft = _draft(context)
     if draft.get("editing"):
         draft["editing"] = False
-        await asyncio.to_thread(_save, context, update, draft)
+        _save(context, draft)
         return await ask(update, context, CONFIRM, lang)
     return await ask(update, context, step + 1, lang)
 
 
 async def start(update: Update, context: Context) -> int:
     lang = await resolve_language(update, context)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    await asyncio.to_thread(_save, context, update, {"fields": {}, "editing": False, "lang": lang})
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if not await asyncio.to_thread(context.services.escalation.experts.any_active):
+            # With nobody registered to review, the button points founders to a cafe instead.
+            thread = query.message.message_thread_id if query.message is not None and getattr(
+                query.message, "is_topic_message", False) else None
+            chat = update.effective_chat
+            if chat is not None:
+                await context.bot.send_message(chat.id, t("tg.expert.pending", lang), message_thread_id=thread)
+            return ConversationHandler.END
+    _save(context, {"fields": {}, "editing": False, "lang": lang})
     await _reply(update, t("esc.intake.start", lang))
     return await ask(update, context, 0, lang)
 
@@ -121,30 +142,29 @@ async def start_from_message(update: Update, context: Context) -> int:
     the founder gets its reply as any question would."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and message.text is not None
-    services = services_of(context)
+    services = context.services
     lang = await resolve_language(update, context, message.text)
     answer = await services.answers.answer(
         conversation_id(message.chat_id), message.text, user_id=user.id if user else None, lang=lang)
-    experts = await asyncio.to_thread(services.escalation.tickets.experts)
-    if answer.kind != "idea_review" or not experts:
+    if answer.kind != "idea_review" or not await asyncio.to_thread(services.escalation.experts.any_active):
         await deliver(context.bot, Target.of(message), render_answer(answer), answer_keyboard(answer))
         return ConversationHandler.END
-    draft = {"fields": {ORDER[0]: message.text.strip()[:2000]}, "editing": False, "lang": lang}
-    await asyncio.to_thread(_save, context, update, draft)
+    draft = {"fields": {IntakeField.SUMMARY.value: message.text.strip()[:2000]}, "editing": False, "lang": lang}
+    _save(context, draft)
     log.info("idea review asked in a message; intake started with it as the summary")
     await _reply(update, t("esc.intake.start_from_message", lang))
     return await ask(update, context, 1, lang)
 
 
-def _text_step(step: int):  # type: ignore[no-untyped-def]
+def _text_step(step: int) -> Callable[[Update, Context], Coroutine[Any, Any, int]]:
     async def on_text(update: Update, context: Context) -> int:
         lang = await resolve_language(update, context)
         text = (update.effective_message.text or "").strip() if update.effective_message else ""
         if not text:
             return step
-        draft = await asyncio.to_thread(_draft, context, update)
+        draft = _draft(context)
         draft["fields"][ORDER[step]] = text[:2000]
-        await asyncio.to_thread(_save, context, update, draft)
+        _save(context, draft)
         return await _advance(update, context, step, lang)
     return on_text
 
@@ -154,17 +174,17 @@ async def on_stage(update: Update, context: Context) -> int:
     assert query is not None and context.match is not None
     await query.answer()
     lang = await resolve_language(update, context)
-    draft = await asyncio.to_thread(_draft, context, update)
-    draft["fields"]["stage"] = context.match.group(1)
-    await asyncio.to_thread(_save, context, update, draft)
-    return await _advance(update, context, ORDER.index("stage"), lang)
+    draft = _draft(context)
+    draft["fields"][IntakeField.STAGE] = Stage(context.match.group(1))
+    _save(context, draft)
+    return await _advance(update, context, STAGE_STEP, lang)
 
 
 async def on_attachment(update: Update, context: Context) -> int:
     message = update.effective_message
     assert message is not None
     lang = await resolve_language(update, context)
-    limit = services_of(context).settings.max_upload_bytes
+    limit = context.services.settings.max_upload_bytes
     if message.document is not None:
         size, file_id, kind, name = message.document.file_size, message.document.file_id, "document", \
             message.document.file_name or "document"
@@ -173,10 +193,10 @@ async def on_attachment(update: Update, context: Context) -> int:
     if size is not None and size > limit:
         log.info("intake: a %d-byte attachment (limit %d)", size, limit)
         await _reply(update, t("esc.intake.too_large", lang))
-        return ORDER.index("attachment")
-    draft = await asyncio.to_thread(_draft, context, update)
+        return ATTACHMENT_STEP
+    draft = _draft(context)
     draft["attachment"] = {"file_id": file_id, "kind": kind, "name": name}
-    await asyncio.to_thread(_save, context, update, draft)
+    _save(context, draft)
     await _reply(update, t("esc.intake.attached", lang, name=name))
     return await ask(update, context, CONFIRM, lang)
 
@@ -185,7 +205,7 @@ async def on_bad_attachment(update: Update, context: Context) -> int:
     lang = await resolve_language(update, context)
     log.info("intake: an attachment that is not a PDF or image")
     await _reply(update, t("esc.intake.need_file", lang))
-    return ORDER.index("attachment")
+    return ATTACHMENT_STEP
 
 
 async def on_skip(update: Update, context: Context) -> int:
@@ -194,7 +214,7 @@ async def on_skip(update: Update, context: Context) -> int:
     return await ask(update, context, CONFIRM, await resolve_language(update, context))
 
 
-def _back_from(step: int):  # type: ignore[no-untyped-def]
+def _back_from(step: int) -> Callable[[Update, Context], Coroutine[Any, Any, int]]:
     async def on_back(update: Update, context: Context) -> int:
         if update.callback_query is not None:
             await update.callback_query.answer()
@@ -205,7 +225,7 @@ def _back_from(step: int):  # type: ignore[no-untyped-def]
 async def on_cancel(update: Update, context: Context) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await asyncio.to_thread(_save, context, update, None)
+    _save(context, None)
     await _reply(update, t("esc.intake.cancelled", await resolve_language(update, context)))
     return ConversationHandler.END
 
@@ -214,7 +234,8 @@ async def on_edit(update: Update, context: Context) -> int:
     assert update.callback_query is not None
     await update.callback_query.answer()
     lang = await resolve_language(update, context)
-    rows = [[InlineKeyboardButton(t(f"esc.field.{n}", lang), callback_data=f"esc:i:field:{n}")] for n in ORDER]
+    rows = [[InlineKeyboardButton(t(f"esc.field.{n}", lang), callback_data=intake_data(IntakeAction.FIELD, n))]
+            for n in ORDER]
     await _reply(update, t("esc.intake.pick_field", lang), InlineKeyboardMarkup(rows + [_nav(lang)]))
     return PICK
 
@@ -223,9 +244,9 @@ async def on_pick(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and context.match is not None
     await query.answer()
-    draft = await asyncio.to_thread(_draft, context, update)
+    draft = _draft(context)
     draft["editing"] = True
-    await asyncio.to_thread(_save, context, update, draft)
+    _save(context, draft)
     return await ask(update, context, ORDER.index(context.match.group(1)), await resolve_language(update, context))
 
 
@@ -233,79 +254,72 @@ async def on_confirm(update: Update, context: Context) -> int:
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
     await query.answer()
-    services = services_of(context)
+    services, settings = context.services, context.services.settings
     lang = await resolve_language(update, context)
-    draft = await asyncio.to_thread(_draft, context, update)
-    attachment = draft.get("attachment") or {}
-    tickets = services.escalation.tickets
+    draft = _draft(context)
+    stored = draft.get("attachment") or {}
+    attachment = Attachment(stored["file_id"], stored.get("kind", "document")) if stored.get("file_id") else None
     # Minimum collection (PIPA): the founder's name and username are kept only when experts are shown them.
-    contact = services.settings.expert_show_founder_contact
+    contact = settings.expert_show_founder_contact
+    founder = Founder(user.id, chat.id, user.full_name if contact else "", user.username if contact else None)
+    summary = None
+    if settings.llm_enabled:
+        summary = await CaseSummarizer(make_chat_model(settings)).summarize(draft["fields"], settings.default_language)
     try:
-        ticket = await asyncio.to_thread(
-            tickets.create_ticket, founder_id=user.id, founder_chat_id=chat.id,
-            founder_name=user.full_name if contact else "", founder_username=user.username if contact else None,
-            fields=draft["fields"], lang=lang,
-            attachment_file_id=attachment.get("file_id"), attachment_kind=attachment.get("kind"))
+        # The ticket and its card are stored in one transaction before anything is sent; the outbox delivers.
+        ticket = await asyncio.to_thread(services.escalation.workflow.submit, founder, draft["fields"], lang=lang,
+                                         group_chat_id=settings.expert_chat_id, attachment=attachment,
+                                         summary=summary)
     except EscalationError as err:
         log.info("intake incomplete: %s", err.code)
         await _reply(update, t(f"esc.err.{err.code}", lang))
         return await ask(update, context, CONFIRM, lang)
-    # The ticket and its card are stored before anything is sent; the outbox delivers them.
-    ticket = await asyncio.to_thread(tickets.route, ticket.id, group_chat_id=services.settings.expert_chat_id)
-    summary = None
-    if services.settings.llm_enabled:
-        summarizer = CaseSummarizer(make_chat_model(services.settings))
-        summary = await summarizer.summarize(draft["fields"], services.settings.default_language)
-    if ticket.route_chat_id is not None:
-        await asyncio.to_thread(enqueue_card, context, ticket, ticket.route_chat_id, summary)
-    await asyncio.to_thread(_save, context, update, None)
+    _save(context, None)
     await _reply(update, t("esc.ticket.created", lang, id=ticket.id,
-                           hours=services.settings.escalation_expected_response_hours))
+                           hours=settings.escalation_expected_response_hours))
     kick(context)
     return ConversationHandler.END
 
 
-def build_intake(ask_pattern: object = ASK_EXPERT_PATTERN) -> ConversationHandler:  # type: ignore[type-arg]
-    back = {i: CallbackQueryHandler(_back_from(i), pattern=r"^esc:i:back$") for i in range(PICK + 1)}
-    back[PICK] = CallbackQueryHandler(_back_from(CONFIRM + 1), pattern=r"^esc:i:back$")
-    states: dict[object, list] = {}
+Step = BaseHandler[Update, Context, object]
+
+
+def build_intake() -> ConversationHandler[Context]:
+    back_pattern = intake_pattern(IntakeAction.BACK)
+    back: dict[int, Step] = {i: CallbackQueryHandler(_back_from(i), pattern=back_pattern) for i in range(PICK)}
+    back[PICK] = CallbackQueryHandler(_back_from(CONFIRM + 1), pattern=back_pattern)
+    states: dict[object, list[Step]] = {}
     for i in range(len(ORDER)):
-        handlers: list = []
+        handlers: list[Step] = []
         if i in TEXT_STATES:
-            handlers.append(MessageHandler(filters.TEXT & ~filters.COMMAND, _text_step(i)))
-        elif ORDER[i] == "stage":
-            handlers += [CallbackQueryHandler(on_stage, pattern=r"^esc:i:stage:(idea|mvp|revenue)$"),
+            handlers += [MessageHandler(filters.TEXT & ~filters.COMMAND, _text_step(i)),
+                         MessageHandler(filters.ALL & ~filters.COMMAND, wrong_text)]
+        elif i == STAGE_STEP:
+            handlers += [CallbackQueryHandler(on_stage, pattern=intake_pattern(IntakeAction.STAGE)),
                          MessageHandler(filters.ALL & ~filters.COMMAND, wrong_stage)]
         else:
             handlers += [MessageHandler(IMAGE_OR_PDF, on_attachment),
-                         CallbackQueryHandler(on_skip, pattern=r"^esc:i:skip$"),
+                         CallbackQueryHandler(on_skip, pattern=intake_pattern(IntakeAction.SKIP)),
                          MessageHandler(filters.ALL & ~filters.COMMAND, on_bad_attachment)]
-        if i in TEXT_STATES:
-            handlers.append(MessageHandler(filters.ALL & ~filters.COMMAND, wrong_text))
         states[i] = handlers + [back[i]]
-    states[CONFIRM] = [CallbackQueryHandler(on_confirm, pattern=r"^esc:i:ok$"),
-                       CallbackQueryHandler(on_edit, pattern=r"^esc:i:edit$"), back[CONFIRM]]
-    states[PICK] = [CallbackQueryHandler(on_pick, pattern=r"^esc:i:field:(\w+)$"), back[PICK]]
+    states[CONFIRM] = [CallbackQueryHandler(on_confirm, pattern=intake_pattern(IntakeAction.CONFIRM)),
+                       CallbackQueryHandler(on_edit, pattern=intake_pattern(IntakeAction.EDIT)), back[CONFIRM]]
+    states[PICK] = [CallbackQueryHandler(on_pick, pattern=intake_pattern(IntakeAction.FIELD)), back[PICK]]
+    restart: list[Step] = [CommandHandler("idea", start, filters.ChatType.PRIVATE),
+                           CallbackQueryHandler(start, pattern=ASK_EXPERT_PATTERN)]
     with warnings.catch_warnings():
         # Tracking per user and chat (not per message) is the point: the founder answers in free text too.
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return _conversation(states, ask_pattern)
-
-
-def _conversation(states: dict[object, list], ask_pattern: object) -> ConversationHandler:  # type: ignore[type-arg]
-    return ConversationHandler(
-        entry_points=[CommandHandler("idea", start, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(start, pattern=ask_pattern),  # type: ignore[arg-type]
-                      MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & IDEA_REQUEST,
-                                     start_from_message)],
-        states=states,  # type: ignore[arg-type]
-        # /idea and the ask button restart an intake from any step; a message is never taken for a new request
-        # mid-intake (it answers the current step), so re-entry goes through the fallbacks, not the entry points.
-        fallbacks=[CallbackQueryHandler(on_cancel, pattern=r"^esc:i:cancel$"), CommandHandler("cancel", on_cancel),
-                   CommandHandler("idea", start, filters.ChatType.PRIVATE),
-                   CallbackQueryHandler(start, pattern=ask_pattern)],  # type: ignore[arg-type]
-        name="idea_intake", persistent=True, allow_reentry=False, per_message=False,
-    )
+        return ConversationHandler(
+            entry_points=[*restart, MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+                                                   & IDEA_REQUEST, start_from_message)],
+            states=states,
+            # /idea and the ask button restart an intake from any step; a message is never taken for a new request
+            # mid-intake (it answers the current step), so re-entry goes through the fallbacks, not the entries.
+            fallbacks=[CallbackQueryHandler(on_cancel, pattern=intake_pattern(IntakeAction.CANCEL)),
+                       CommandHandler("cancel", on_cancel), *restart],
+            name="idea_intake", persistent=True, allow_reentry=False, per_message=False,
+        )
 
 
 async def wrong_stage(update: Update, context: Context) -> None:
@@ -320,12 +334,5 @@ async def wrong_text(update: Update, context: Context) -> None:
     await _reply(update, t("esc.intake.need_text", lang))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    services = app.bot_data.services
-
-    def ask_pattern(data: object) -> bool:
-        # With nobody registered to review, the button keeps pointing founders to a cafe (tg.expert.pending).
-        return isinstance(data, str) and re.match(ASK_EXPERT_PATTERN, data) is not None \
-            and bool(services.escalation.tickets.experts())
-
-    app.add_handler(build_intake(ask_pattern))
+def register(app: App) -> None:
+    app.add_handler(build_intake())

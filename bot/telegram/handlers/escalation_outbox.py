@@ -11,19 +11,18 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.escalation.buttons import OUTBOX_PATTERN, OutboxAction, outbox_data, parse_outbox
 from bot.escalation.dead_letters import DeadLetters, age_text, describe
 from bot.storage.models.base import utcnow
 from bot.strings import t
-from bot.telegram.context import Context, services_of
-from bot.telegram.handlers.escalation import kick
-from bot.telegram.handlers.staff import staff_lang
+from bot.telegram.context import App, Context
+from bot.telegram.guards import require_staff
+from bot.telegram.outbox_sender import kick
 
 log = logging.getLogger(__name__)
 
-# obx:<action>:<outbox id>[:l] — ":l" when pressed under the /outbox list (which is then redrawn)
-BUTTON_PATTERN = r"^obx:(retry|drop|all):(\d+)(:l)?$"
 PAGE_SIZE = 10
 
 
@@ -37,19 +36,19 @@ def outbox_page(dead: DeadLetters, lang: str) -> tuple[str, InlineKeyboardMarkup
         ticket, recipient, reason = describe(item, lang)
         lines.append(t("esc.outbox.line", lang, n=n, ticket=ticket, recipient=recipient, reason=reason,
                        age=age_text(item.age(now), lang)))
-        rows.append([InlineKeyboardButton(t("esc.outbox.btn.retry_n", lang, n=n), callback_data=f"obx:retry:{item.id}:l"),
-                     InlineKeyboardButton(t("esc.outbox.btn.drop_n", lang, n=n), callback_data=f"obx:drop:{item.id}:l")])
+        rows.append([InlineKeyboardButton(t("esc.outbox.btn.retry_n", lang, n=n), callback_data=outbox_data(OutboxAction.RETRY, item.id, from_list=True)),
+                     InlineKeyboardButton(t("esc.outbox.btn.drop_n", lang, n=n), callback_data=outbox_data(OutboxAction.DROP, item.id, from_list=True))])
     if total > len(items):
         lines.append(t("esc.outbox.more", lang, n=total - len(items)))
-    rows.append([InlineKeyboardButton(t("esc.outbox.btn.retry_all", lang), callback_data="obx:all:0:l")])
+    rows.append([InlineKeyboardButton(t("esc.outbox.btn.retry_all", lang), callback_data=outbox_data(OutboxAction.RETRY_ALL, from_list=True))])
     return t("esc.outbox.list", lang, total=total, lines="\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
 async def on_outbox(update: Update, context: Context) -> None:
-    if (lang := await staff_lang(update, context)) is None or update.effective_message is None:
+    if (lang := await require_staff(update, context)) is None or update.effective_message is None:
         return
-    text, markup = await asyncio.to_thread(outbox_page, services_of(context).escalation.dead, lang)
-    log.info("staff %s listed the dead outbox", update.effective_user.id)  # type: ignore[union-attr]
+    text, markup = await asyncio.to_thread(outbox_page, context.services.escalation.dead, lang)
+    log.info("staff listed the dead outbox")  # who: the update's pseudonym in the log context
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
@@ -57,21 +56,22 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or context.match is None:
         return
-    if (lang := await staff_lang(update, context)) is None:
+    if (lang := await require_staff(update, context)) is None:
         return
-    action, item_id, from_list = context.match.group(1), int(context.match.group(2)), bool(context.match.group(3))
-    dead, staff_id = services_of(context).escalation.dead, query.from_user.id
-    if action == "all":
+    press = parse_outbox(context.match)
+    action, item_id, from_list = press.action, press.item_id, press.from_list
+    dead, staff_id = context.services.escalation.dead, query.from_user.id
+    if action is OutboxAction.RETRY_ALL:
         ids = await asyncio.to_thread(dead.retry_all, staff_id)
         done, note = bool(ids), t("esc.outbox.retried_all", lang, n=len(ids))
-    elif action == "retry":
+    elif action is OutboxAction.RETRY:
         done, note = await asyncio.to_thread(dead.retry, item_id, staff_id), t("esc.outbox.retried", lang)
     else:
         done, note = await asyncio.to_thread(dead.drop, item_id, staff_id), t("esc.outbox.dropped", lang)
     if not done:
         note = t("esc.outbox.gone", lang)
     await query.answer(note)
-    if done and action != "drop":
+    if done and action is not OutboxAction.DROP:
         kick(context)  # deliver now rather than at the next periodic flush
     try:
         if from_list:
@@ -84,6 +84,6 @@ async def on_button(update: Update, context: Context) -> None:
         log.debug("outbox message not redrawn: %s", err)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: App) -> None:
     app.add_handler(CommandHandler("outbox", on_outbox), group=-1)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=BUTTON_PATTERN), group=-1)
+    app.add_handler(CallbackQueryHandler(on_button, pattern=OUTBOX_PATTERN), group=-1)

@@ -1,0 +1,102 @@
+"""The registry of experts: who they are, what they know, how much they take, and who gets the next ticket."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.escalation.enums import OPEN_STATES, EscalationError, Refusal
+from bot.escalation.routing import Candidate, choose_expert
+from bot.observability.logs import user_ref
+from bot.storage.db import Database
+from bot.storage.models.escalation import Expert, Ticket
+
+log = logging.getLogger(__name__)
+
+
+class ExpertRegistry:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def register(self, user_id: int, *, display_name: str = "", alias: str = "", specialties: Iterable[str] = (),
+                 capacity: int = 5, keep_existing: bool = False) -> None:
+        """Add or update an expert; with keep_existing an existing row is left as staff set it."""
+        with self.db.session() as s:
+            row = s.get(Expert, user_id)
+            if row is not None and keep_existing:
+                return
+            if row is None:
+                row = Expert(user_id=user_id)
+                s.add(row)
+            row.display_name = display_name or row.display_name or ""
+            row.alias = alias or row.alias or ""
+            row.specialties = list(specialties) or list(row.specialties or [])
+            row.capacity, row.active = capacity, True
+
+    def note_name(self, session: Session, user_id: int, name: str) -> None:
+        """Experts from EXPERT_USER_IDS start nameless; their Telegram name fills in when they first act."""
+        row = session.get(Expert, user_id)
+        if row is not None and not row.display_name and name:
+            row.display_name = name
+
+    def remove(self, user_id: int) -> bool:
+        with self.db.session() as s:
+            row = s.get(Expert, user_id)
+            if row is None or not row.active:
+                return False
+            row.active = False
+            return True
+
+    def get(self, user_id: int) -> Expert | None:
+        with self.db.session() as s:
+            return self.active_in(s, user_id)
+
+    @staticmethod
+    def active_in(session: Session, user_id: int | None) -> Expert | None:
+        row = session.get(Expert, user_id) if user_id is not None else None
+        return row if row is not None and row.active else None
+
+    def is_expert(self, user_id: int) -> bool:
+        return self.get(user_id) is not None
+
+    def any_active(self) -> bool:
+        """Whether anyone can review ideas (without one, founders are pointed to a cafe instead)."""
+        with self.db.session() as s:
+            return s.scalar(select(Expert.user_id).where(Expert.active.is_(True)).limit(1)) is not None
+
+    def all(self) -> list[Expert]:
+        with self.db.session() as s:
+            return self.all_in(s)
+
+    @staticmethod
+    def all_in(session: Session) -> list[Expert]:
+        return list(session.scalars(select(Expert).where(Expert.active.is_(True)).order_by(Expert.user_id)))
+
+    def require(self, session: Session, user_id: int, action: str, ticket_id: int | None = None) -> None:
+        if self.active_in(session, user_id) is None:
+            log.warning("refused %s on ticket %s by non-expert %s", action, ticket_id, user_ref(user_id))
+            raise EscalationError(Refusal.NOT_EXPERT)
+
+    @staticmethod
+    def infer_specialty(session: Session, fields: dict[str, str]) -> str | None:
+        """The first registered specialty the founder's own words mention (the intake does not ask for one)."""
+        text = " ".join(fields.values()).lower()
+        for expert in ExpertRegistry.all_in(session):
+            for specialty in expert.specialties:
+                if specialty and specialty.lower() in text:
+                    return str(specialty)
+        return None
+
+    @staticmethod
+    def pick(session: Session, specialty: str | None, exclude: Iterable[int] = ()) -> int | None:
+        """The expert to receive a ticket: specialty first, then the least open load, within capacity."""
+        rows = session.execute(select(Ticket.expert_id, func.count())
+                               .where(Ticket.status.in_(OPEN_STATES), Ticket.expert_id.is_not(None))
+                               .group_by(Ticket.expert_id)).all()
+        load = {int(e): int(n) for e, n in rows}
+        candidates = [Candidate(e.user_id, tuple(e.specialties), e.capacity, load.get(e.user_id, 0))
+                      for e in ExpertRegistry.all_in(session)]
+        return choose_expert(candidates, specialty, exclude)

@@ -1,0 +1,105 @@
+"""The words of the escalation: case cards and every notice a step sends, rendered before they are queued.
+
+Experts and staff read the cafe's default language; founders read the language of their ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.escalation.buttons import card_buttons, rate_buttons
+from bot.escalation.enums import INTAKE_FIELDS, ContentKind, IntakeField, Stage
+from bot.escalation.outbox import Notice
+from bot.storage.models.escalation import Expert, Ticket
+from bot.strings import t
+
+
+def fields_text(fields: dict[str, str], lang: str) -> str:
+    """The intake's answers, one labelled line each (the stage in words)."""
+    lines = []
+    for name in INTAKE_FIELDS:
+        value = fields.get(name) or "-"
+        if name is IntakeField.STAGE and value in tuple(Stage):
+            value = t(f"esc.stage.{value}", lang)
+        lines.append(f"{t(f'esc.field.{name}', lang)}: {value}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class NoticeWriter:
+    expert_lang: str  # experts' and staff's language: the cafe's default
+    label_by_name: bool = False  # EXPERT_LABEL=name: founders see the expert's name rather than the alias
+    show_founder_contact: bool = False  # EXPERT_SHOW_FOUNDER_CONTACT
+
+    def expert_label(self, expert: Expert | None, lang: str) -> str:
+        """What founders see: the alias or the display name, never a Telegram id."""
+        if expert is None:
+            return t("esc.expert.anonymous", lang)
+        preferred, other = ((expert.display_name, expert.alias) if self.label_by_name
+                            else (expert.alias, expert.display_name))
+        return preferred or other or t("esc.expert.anonymous", lang)
+
+    def card(self, ticket: Ticket, chat_id: int, related: list[str], summary: str | None = None) -> list[Notice]:
+        """The case card (and the attachment) for the experts."""
+        lang = self.expert_lang
+        parts = [t("esc.card", lang, id=ticket.id, fields=fields_text(ticket.fields, lang))]
+        if self.show_founder_contact:
+            contact = ticket.founder_name + (f" (@{ticket.founder_username})" if ticket.founder_username else "")
+            parts.append(t("esc.card.founder", lang, name=contact))
+        if related:
+            parts.append(t("esc.card.related", lang, titles=", ".join(related)))
+        if summary:
+            parts.append(t("esc.card.summary", lang, summary=summary))
+        parts.append(t("esc.card.how", lang, id=ticket.id))
+        notices = [Notice(chat_id, "\n\n".join(parts), ticket_id=ticket.id, buttons=card_buttons(ticket.id, lang))]
+        if ticket.attachment_file_id:
+            notices.append(Notice(chat_id, f"#{ticket.id}", ticket_id=ticket.id,
+                                  kind=ticket.attachment_kind or ContentKind.DOCUMENT,
+                                  file_id=ticket.attachment_file_id))
+        return notices
+
+    def claimed(self, ticket: Ticket, expert: Expert | None, expert_name: str, chat_id: int,
+                thread_id: int | None) -> list[Notice]:
+        return [Notice(ticket.founder_chat_id, t("esc.ticket.claimed", ticket.lang, id=ticket.id,
+                                                 expert=self.expert_label(expert, ticket.lang)), ticket_id=ticket.id),
+                Notice(chat_id, self.claimed_note(ticket.id, expert_name), thread_id=thread_id)]
+
+    def claimed_note(self, ticket_id: int, expert_name: str) -> str:
+        return t("esc.expert.claimed", self.expert_lang, id=ticket_id, expert=expert_name)
+
+    def to_founder(self, ticket: Ticket, expert: Expert | None, kind: ContentKind, text: str,
+                   file_id: str | None) -> Notice:
+        label = t("esc.ticket.feedback", ticket.lang, id=ticket.id, expert=self.expert_label(expert, ticket.lang))
+        return Notice(ticket.founder_chat_id, f"{label}\n\n{text}".strip(), ticket_id=ticket.id, kind=kind,
+                      file_id=file_id)
+
+    def to_experts(self, ticket: Ticket, chat_id: int, kind: ContentKind, text: str,
+                   file_id: str | None) -> Notice:
+        label = t("esc.expert.founder_msg", self.expert_lang, id=ticket.id)
+        return Notice(chat_id, f"{label}\n\n{text}".strip(), ticket_id=ticket.id, kind=kind, file_id=file_id)
+
+    def closed(self, ticket: Ticket, chat_id: int) -> list[Notice]:
+        summary = ticket.close_summary or ""
+        return [Notice(ticket.founder_chat_id, t("esc.ticket.closed", ticket.lang, id=ticket.id, summary=summary),
+                       ticket_id=ticket.id, buttons=rate_buttons(ticket.id)),
+                Notice(chat_id, t("esc.expert.closed", self.expert_lang, id=ticket.id, summary=summary),
+                       thread_id=ticket.route_thread_id if chat_id == ticket.route_chat_id else None)]
+
+    def reminder(self, ticket: Ticket) -> Notice | None:
+        if ticket.route_chat_id is None:
+            return None
+        return Notice(ticket.route_chat_id, t("esc.sla.reminder", self.expert_lang, id=ticket.id), ticket_id=ticket.id)
+
+    def reassigned(self, ticket: Ticket, related: list[str], staff_ids: list[int]) -> list[Notice]:
+        """After the SLA ran out: the new expert's card (or a reminder in the group), staff and the founder told."""
+        notices: list[Notice] = []
+        if ticket.route_chat_id is not None and ticket.route_chat_id > 0:
+            notices += self.card(ticket, ticket.route_chat_id, related)
+        elif (reminder := self.reminder(ticket)) is not None:
+            notices.append(reminder)
+        label = str(ticket.expert_id) if ticket.expert_id else "-"
+        notices += [Notice(staff_id, t("esc.sla.reassigned_staff", self.expert_lang, id=ticket.id, expert=label))
+                    for staff_id in staff_ids]
+        notices.append(Notice(ticket.founder_chat_id, t("esc.ticket.reassigned_founder", ticket.lang, id=ticket.id),
+                              ticket_id=ticket.id))
+        return notices

@@ -1,0 +1,88 @@
+"""Sends what the outbox holds: the periodic flush, the kick after a change, and one send per queued item.
+
+Every failure is recorded against the item (counted, backed off, given up past the limit and alerted), whether
+Telegram refused it or something unexpected broke: a send is never lost and never silently retried forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.escalation.enums import ContentKind
+from bot.escalation.outbox import Outgoing
+from bot.telegram.context import Context
+
+log = logging.getLogger(__name__)
+
+
+def kick(context: Context) -> None:
+    """Deliver what was just stored, now, instead of at the next periodic run."""
+    if context.job_queue is not None:
+        context.job_queue.run_once(flush_outbox, 0)
+
+
+async def _thread_for(context: Context, item: Outgoing) -> int | None:
+    """The forum topic of the item's ticket in a group, opened on first use in a forum."""
+    if item.thread_id is not None or item.ticket_id is None or item.chat_id > 0:
+        return item.thread_id
+    workflow = context.services.escalation.workflow
+    topic = await asyncio.to_thread(workflow.topic_for, item.ticket_id, item.chat_id)
+    if topic.title is None or not (await context.bot.get_chat(item.chat_id)).is_forum:
+        return topic.thread_id
+    created = await context.bot.create_forum_topic(item.chat_id, topic.title)
+    await asyncio.to_thread(context.services.escalation.tickets.set_thread, item.ticket_id,
+                            created.message_thread_id)
+    return created.message_thread_id
+
+
+async def send_outgoing(context: Context, item: Outgoing) -> Message:
+    bot = context.bot
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(a, callback_data=b) for a, b in row]
+                                   for row in item.buttons]) if item.buttons else None
+    thread = await _thread_for(context, item)
+    caption = item.text or None
+    if item.kind == ContentKind.DOCUMENT:
+        return await bot.send_document(item.chat_id, str(item.file_id), caption=caption, message_thread_id=thread,
+                                       reply_markup=markup)
+    if item.kind == ContentKind.PHOTO:
+        return await bot.send_photo(item.chat_id, str(item.file_id), caption=caption, message_thread_id=thread,
+                                    reply_markup=markup)
+    if item.kind == ContentKind.VOICE:
+        return await bot.send_voice(item.chat_id, str(item.file_id), caption=caption, message_thread_id=thread,
+                                    reply_markup=markup)
+    # Text, and kinds the transport does not know (the staff alert), go as a message.
+    return await bot.send_message(item.chat_id, item.text, message_thread_id=thread, reply_markup=markup)
+
+
+async def flush_outbox(context: Context) -> None:
+    """Send every due outbox item; failures stay for a later try with backoff.
+
+    Items are claimed in the database first, so replicas flushing the same outbox never send one twice.
+    """
+    outbox = context.services.escalation.outbox
+    async with context.bot_data.outbox_lock:
+        while batch := await asyncio.to_thread(outbox.claim_due):
+            for item in batch:
+                try:
+                    sent = await send_outgoing(context, item)
+                except RetryAfter as exc:
+                    after = exc.retry_after
+                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc), retry_after=(
+                        after.total_seconds() if isinstance(after, timedelta) else float(after)))
+                except BadRequest as exc:  # before NetworkError, its base class: e.g. "chat not found", given up
+                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc), permanent=True)
+                except (Forbidden, NetworkError) as exc:  # blocked or unreachable: it may come back, keep it
+                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, str(exc))
+                except Exception as exc:  # our own bug or a broken dependency: counted and backed off the same way
+                    log.exception("outbox %s: unexpected failure while sending", item.id)
+                    delay = await asyncio.to_thread(outbox.mark_failed, item.id, f"{type(exc).__name__}: {exc}")
+                else:
+                    await asyncio.to_thread(outbox.mark_sent, item.id, sent.message_id)
+                    continue
+                if delay is not None and context.job_queue is not None:
+                    context.job_queue.run_once(flush_outbox, delay + 0.05)
