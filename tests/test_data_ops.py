@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from escalation_helpers import submit
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
@@ -25,6 +26,9 @@ from telegram_harness import (
     shared_embeddings,
 )
 
+from bot.escalation.enums import ContentKind, PromptKind
+from bot.escalation.links import Prompt
+from bot.escalation.workflow import Incoming
 from bot.knowledge import registry
 from bot.knowledge.reindex import reindex
 from bot.ops.transfer import TargetNotEmpty, export_archive, import_and_reindex, import_archive
@@ -260,30 +264,33 @@ def test_replicas_upgrading_one_postgresql_at_once_all_succeed(postgres_url, tmp
 
 def seed(services: Services) -> None:
     """What a running deployment accumulates besides documents: an expert, a rated ticket, staff, a subscriber."""
-    tickets = services.escalation.tickets
-    tickets.register_expert(FINTECH, display_name="김핀테크", alias="전문가 A", specialties=["핀테크"], capacity=2)
-    tid = tickets.create_ticket(founder_id=FOUNDER, founder_chat_id=FOUNDER, founder_name="민지", fields=FIELDS,
-                                specialty="핀테크").id
-    tickets.route(tid, group_chat_id=None)
-    tickets.record_expert_message(tid, FINTECH, text="고객 인터뷰 결과가 있나요?")
-    tickets.record_founder_message(tid, FOUNDER, text="열 곳을 인터뷰했습니다")
-    tickets.link_message(FOUNDER, 4242, tid)
-    tickets.close(tid, FINTECH, "수익 모델 검증부터")
-    tickets.rate(tid, FOUNDER, 4, "도움이 됐어요")
+    esc = services.escalation
+    esc.experts.register(FINTECH, display_name="김핀테크", alias="전문가 A", specialties=["핀테크"], capacity=2)
+    tid = submit(esc, FOUNDER, specialty="핀테크", name="민지").id
+
+    def say(user: int, text: str, prompt: Prompt | None = None) -> None:
+        esc.workflow.relay(Incoming(tid, user, "", user == FOUNDER, ContentKind.TEXT, text, None, user, 1, prompt))
+
+    say(FINTECH, "고객 인터뷰 결과가 있나요?")
+    say(FOUNDER, "열 곳을 인터뷰했습니다")
+    esc.workflow.expect_reply(FOUNDER, 4242, tid)
+    say(FINTECH, "수익 모델 검증부터", Prompt(PromptKind.CLOSE, tid, 9))
+    esc.workflow.rate(tid, FOUNDER, 4)
+    say(FOUNDER, "도움이 됐어요", Prompt(PromptKind.COMMENT, tid, 10))
     services.staff.add(STAFF, added_by=1)
     services.announcements.toggle(SUBSCRIBER, "funding", "ko")
 
 
 def snapshot(services: Services) -> dict:
     """What staff, experts and founders would notice of the deployment's data."""
-    tickets = services.escalation.tickets
+    tickets, esc = services.escalation.tickets, services.escalation
     [ticket] = tickets.founder_tickets(FOUNDER)
     return {
         "ticket": (ticket.id, ticket.status, ticket.expert_id, ticket.close_summary, ticket.rating,
-                   ticket.rating_comment, tickets.fields_of(ticket), ticket.created_at),
+                   ticket.rating_comment, ticket.fields, ticket.created_at),
         "messages": [(m.direction, m.author_id, m.text) for m in tickets.messages(ticket.id)],
-        "reply_link": tickets.ticket_for_message(FOUNDER, 4242),
-        "experts": [(e.user_id, e.alias, e.display_name, e.specialties, e.capacity) for e in tickets.experts()],
+        "reply_link": esc.links.ticket_for_message(FOUNDER, 4242),
+        "experts": [(e.user_id, e.alias, e.display_name, e.specialties, e.capacity) for e in esc.experts.all()],
         "staff": services.staff.all_ids(),
         "subscription": services.announcements.interests(SUBSCRIBER),
         "documents": [(d.id, d.title, d.version, d.chunk_count, d.programme, d.valid_until)
@@ -317,8 +324,7 @@ def test_a_deployment_moves_to_the_other_kind_of_database(source_kind, tmp_path,
     try:
         assert snapshot(target) == before
         # New rows continue after the imported ids (PostgreSQL's counters were moved past them).
-        new = target.escalation.tickets.create_ticket(founder_id=FOUNDER + 1, founder_chat_id=FOUNDER + 1,
-                                                      founder_name="하린", fields=FIELDS)
+        new = submit(target.escalation, FOUNDER + 1, fields=FIELDS)
         assert new.id == before["ticket"][0] + 1
     finally:
         target.close()

@@ -34,7 +34,10 @@ from telegram_harness import (
     write_docs,
 )
 
+from bot.escalation.outbox import Notice
+from bot.escalation.tickets import Tickets
 from bot.services import Services
+from bot.storage.models.escalation import Ticket
 from bot.strings import t
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -188,17 +191,20 @@ async def test_ingestion_metrics_count_uploads_and_refusals(tg, services):
 async def test_escalation_and_outbox_gauges_read_the_database(tg, services):
     """Gauges come from the database at scrape time; SLA breaches count when the SLA job acts."""
     port = free_port()
-    tickets, outbox = services.escalation.tickets, services.escalation.outbox
+    outbox = services.escalation.outbox
     fields = {"summary": "핀테크 정산", "problem": "느린 정산", "customers": "가게", "solution": "당일 정산",
               "stage": "mvp", "team": "2명", "feedback": "수익 모델"}
     staff = tg.private_chat(STAFF, "직원")
     async with running_bot(services, tg, ops_port=port):
         before = await scrape(port)
         sends = len(tg.calls_to("sendMessage"))
-        ticket = await asyncio.to_thread(tickets.create_ticket, founder_id=8301, founder_chat_id=8301,
-                                         founder_name="민준", fields=fields)
+        def unrouted_ticket() -> Ticket:  # waiting for an expert, its card already handled
+            with services.db.session() as s:
+                return Tickets.create(s, founder_id=8301, founder_chat_id=8301, founder_name="", fields=fields)
+
+        ticket = await asyncio.to_thread(unrouted_ticket)
         # A notification Telegram refuses ("chat not found") is given up at once (dead), and staff are told.
-        await asyncio.to_thread(outbox.enqueue, 424242, "알림")
+        await asyncio.to_thread(outbox.enqueue, Notice(424242, "알림"))
         await tg.wait_for_message(staff, lambda m: t("esc.outbox.reason.chat_not_found", "ko") in m.get("text", ""))
 
         async def settled() -> bool:
@@ -212,7 +218,7 @@ async def test_escalation_and_outbox_gauges_read_the_database(tg, services):
 
         assert await eventually(settled, timeout=15)
         middle = await scrape(port)
-        await asyncio.to_thread(tickets.claim, ticket.id, EXPERT)
+        await asyncio.to_thread(services.escalation.workflow.claim, ticket.id, EXPERT, "전문가", EXPERT, None)
         after = await scrape(port)
 
     assert middle.value("cafebot_escalations", state="open") - before.value("cafebot_escalations", state="open") == 1

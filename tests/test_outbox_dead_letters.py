@@ -24,7 +24,7 @@ from telegram_harness import (
 from test_escalation_telegram import has, submit
 
 from bot.escalation.dead_letters import DeadLetters
-from bot.escalation.outbox import Outbox
+from bot.escalation.outbox import Notice, Outbox
 from bot.observability.collectors import DatabaseCollector
 from bot.services import Services
 from bot.staff.roles import StaffRegistry
@@ -43,7 +43,7 @@ def services(tmp_path, embedding_cache_dir, database_url) -> Iterator[Services]:
     settings = settings_for(tmp_path / "data", embedding_cache_dir, expert_user_ids=[FINTECH],
                             staff_user_ids=[STAFF], database_url=database_url, **FAST)
     built = make_services(settings, shared_embeddings(embedding_cache_dir))
-    built.escalation.tickets.register_expert(FINTECH, alias="전문가 A", display_name="김핀", specialties=["핀테크"],
+    built.escalation.experts.register(FINTECH, alias="전문가 A", display_name="김핀", specialties=["핀테크"],
                                              capacity=3)
     yield built
     built.close()
@@ -131,7 +131,7 @@ async def test_drop_and_retry_all_from_the_list_and_an_undeliverable_alert_does_
         # member, whose chat Telegram does not know either, die too, quietly.
         await asyncio.to_thread(services.staff.add, 8080, STAFF)
         for chat in (424242, 434343):
-            await asyncio.to_thread(outbox.enqueue, chat, "알림")
+            await asyncio.to_thread(outbox.enqueue, Notice(chat, "알림"))
         alerts = [await tg.wait_for_message(staff, has(t("esc.outbox.reason.chat_not_found", "ko")))
                   for _ in range(2)]
         assert all(t("esc.outbox.no_ticket", "ko") in a["text"] for a in alerts)
@@ -162,7 +162,7 @@ def test_two_replicas_giving_up_one_send_alert_each_staff_member_once(database_u
         staff_ids = [7001, 7002]
         boxes = [Outbox(db, base_delay=0.0, max_attempts=4,
                         on_dead=DeadLetters(db, StaffRegistry(db, staff_ids)).on_dead) for db in (first, second)]
-        target = boxes[0].enqueue(424242, "전달할 답변")
+        target = boxes[0].enqueue(Notice(424242, "전달할 답변"))
         alerts: list[tuple[int, str]] = []
 
         def flush(box: Outbox) -> None:

@@ -3,18 +3,19 @@ included) and the retention job destroys what is older than RETENTION_DAYS."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
+from escalation_helpers import build
 from sqlalchemy import func, select, update
 from telegram_harness import DOCS, assert_nothing_sent, bot_services, buttons, running_bot, tg_fixture
 
 from bot.answering.memory import ConversationStore
 from bot.answering.types import Answer
+from bot.escalation.enums import ContentKind, PromptKind
+from bot.escalation.links import Prompt
 from bot.escalation.outbox import Outbox
-from bot.escalation.service import EscalationService, SlaPolicy
-from bot.escalation.state import StateStore
+from bot.escalation.workflow import Attachment, Founder, Incoming
 from bot.privacy import PersonalData
 from bot.services import Services
 from bot.staff.announcements import AnnouncementService
@@ -33,12 +34,13 @@ from bot.storage.models import (
     TicketMessage,
     utcnow,
 )
+from bot.storage.state_store import StateName, StateStore, conversation_key
 from bot.strings import t
 from bot.telegram.handlers.staff_announce import start_broadcast
 
 FOUNDER, OTHER, EXPERT, STAFF = 4101, 4102, 4201, 4301
-FIELDS = {"summary": "동네 가게 당일 정산 앱", "problem": "정산이 느리다", "customers": "소상공인", "solution": "당일 정산",
-          "stage": "mvp", "team": "2명", "feedback": "수익 모델"}
+FIELDS = {"summary": "동네 가게 당일 정산 앱", "problem": "정산이 느리다", "customers": "소상공인",
+          "solution": "당일 정산", "stage": "mvp", "team": "2명", "feedback": "수익 모델"}
 
 
 @pytest.fixture
@@ -51,9 +53,10 @@ def db(database_url) -> Database:
 def give_founder_data(db: Database, user_id: int, group: int = -100777) -> dict[str, int]:
     """Everything a founder can leave behind: a conversation, a rated question, a subscription, an announcement,
     an open ticket in the experts' forum and a closed one with messages, an unfinished intake and prompts."""
-    store, state, outbox = ConversationStore(db), StateStore(db), Outbox(db)
-    tickets = EscalationService(db, SlaPolicy(timedelta(hours=4), timedelta(hours=24)))
-    tickets.register_expert(EXPERT, keep_existing=True)
+    store, state = ConversationStore(db), StateStore(db)
+    esc = build(db)
+    esc.experts.register(EXPERT, keep_existing=True)
+    workflow = esc.workflow
     store.touch_user(user_id)
     store.set_language(user_id, "ko")
     store.append(f"tg:{user_id}", user_id, "창업도약패키지 신청 자격은?", "업력 3년 초과 7년 이내입니다.")
@@ -68,24 +71,22 @@ def give_founder_data(db: Database, user_id: int, group: int = -100777) -> dict[
             s.add(ann)
             s.flush()
         s.add(AnnouncementDelivery(announcement_id=ann.id, user_id=user_id, lang="ko", status="sent"))
-    open_ticket = tickets.create_ticket(founder_id=user_id, founder_chat_id=user_id, founder_name="민지",
-                                        founder_username="minji", fields=FIELDS, attachment_file_id="deck-file-id",
-                                        attachment_kind="document").id
-    tickets.route(open_ticket, group_chat_id=group)
-    tickets.set_thread(open_ticket, 77)
-    tickets.record_founder_message(open_ticket, user_id, text="추가 자료입니다")
-    outbox.enqueue(group, "추가 자료입니다", ticket_id=open_ticket)
-    closed = tickets.create_ticket(founder_id=user_id, founder_chat_id=user_id, founder_name="민지", fields=FIELDS).id
-    tickets.route(closed, group_chat_id=group)
-    tickets.record_expert_message(closed, EXPERT, text="좋은 아이디어의 검증 방법은…")
-    tickets.close(closed, EXPERT, "검증 계획을 세우세요")
-    tickets.rate(closed, user_id, 5, "고맙습니다")
-    tickets.link_message(user_id, 900 + user_id, closed)
-    state.put("intake", str(user_id), {"fields": {"summary": "다음 아이디어"}, "editing": False})
-    state.put("ptb:idea_intake", json.dumps([user_id, user_id]), 2)
-    state.put("ptb_user", str(user_id), {"lang": "ko"})
-    state.put("prompt", f"{user_id}:31", {"kind": "comment", "ticket": closed})
-    state.put("prompt", f"{group}:32", {"kind": "close", "ticket": open_ticket})  # an expert's prompt on it
+    open_ticket = workflow.submit(Founder(user_id, user_id, "민지", "minji"), FIELDS, lang="ko", group_chat_id=group,
+                                  attachment=Attachment("deck-file-id", "document")).id
+    esc.tickets.set_thread(open_ticket, 77)
+    workflow.relay(Incoming(open_ticket, user_id, "민지", True, ContentKind.TEXT, "추가 자료입니다", None, user_id, 1))
+    closed = workflow.submit(Founder(user_id, user_id, "민지"), FIELDS, lang="ko", group_chat_id=group).id
+    workflow.relay(Incoming(closed, EXPERT, "김", False, ContentKind.TEXT, "좋은 아이디어의 검증 방법은…", None, group, 2))
+    workflow.relay(Incoming(closed, EXPERT, "김", False, ContentKind.TEXT, "검증 계획을 세우세요", None, group, 3,
+                            Prompt(PromptKind.CLOSE, closed, 3)))
+    workflow.rate(closed, user_id, 5)
+    workflow.expect_reply(user_id, 900 + user_id, closed)
+    # The idea intake's draft, in the founder's user data; and one an older release kept on its own.
+    state.put(StateName.USER_DATA, str(user_id), {"lang": "ko", "intake_draft": {"fields": {"summary": "다음"}}})
+    state.put(StateName.LEGACY_INTAKE, str(user_id), {"fields": {"summary": "다음 아이디어"}, "editing": False})
+    state.put(StateName.CONVERSATION_PREFIX + "idea_intake", conversation_key((user_id, user_id)), 2)
+    workflow.expect_reply(user_id, 31, closed, PromptKind.COMMENT)
+    workflow.expect_reply(group, 32, open_ticket, PromptKind.CLOSE)  # an expert's prompt on it
     return {"open": open_ticket, "closed": closed}
 
 
@@ -136,7 +137,7 @@ def test_erasing_a_founder_removes_every_trace_and_withdraws_open_tickets(db):
 def test_retention_destroys_what_is_older_than_the_period_and_keeps_the_rest(db):
     old_founder = give_founder_data(db, FOUNDER)
     recent = give_founder_data(db, OTHER, group=-100888)
-    tickets = EscalationService(db, SlaPolicy(timedelta(hours=4), timedelta(hours=24)))
+    tickets = build(db).tickets
     long_ago = utcnow() - timedelta(days=400)
     with db.session() as s:
         # FOUNDER last used the bot 400 days ago; their ticket closed then; OTHER is active today.
@@ -153,7 +154,8 @@ def test_retention_destroys_what_is_older_than_the_period_and_keeps_the_rest(db)
     pruned = PersonalData(db).prune_seen_updates()
 
     left = traces(db, FOUNDER)
-    assert {k: v for k, v in left.items() if v} == {"esc_tickets": 1, "esc_messages": 1, "esc_outbox": 1}
+    # The open ticket stays with its message and its queued sends (the card, the deck, the founder's message).
+    assert {k: v for k, v in left.items() if v} == {"esc_tickets": 1, "esc_messages": 1, "esc_outbox": 3}
     assert tickets.get(old_founder["open"]).status == "open"  # still being worked on: kept
     assert [t.id for t in tickets.founder_tickets(OTHER)] == [recent["open"], recent["closed"]]
     assert all(traces(db, OTHER).values())
@@ -193,8 +195,8 @@ async def test_deletemydata_takes_the_founders_tickets_and_subscription_with_it(
             menu = await tg.wait_for_message(chat, lambda m: "sub:all" in buttons(m))
             await tg.press_button(chat, chat.user, menu, "sub:all")
             await tg.wait_for_message(chat, lambda m: "✅" in str(m.get("reply_markup")), edits=True)
-        ticket = tickets.create_ticket(founder_id=FOUNDER, founder_chat_id=FOUNDER, founder_name="민지", fields=FIELDS)
-        tickets.route(ticket.id, group_chat_id=None)  # by DM to the only expert
+        # By DM to the only expert.
+        ticket = services.escalation.workflow.submit(Founder(FOUNDER, FOUNDER), FIELDS, lang="ko", group_chat_id=None)
         await tg.send_command(founder, founder.user, "mytickets")
         await tg.wait_for_message(founder, has(f"#{ticket.id}"))
 
@@ -208,7 +210,8 @@ async def test_deletemydata_takes_the_founders_tickets_and_subscription_with_it(
         await tg.send_command(founder, founder.user, "mytickets")
         await tg.wait_for_message(founder, lambda m: m["text"] == t("esc.mytickets.none", "ko"))
         path = tmp_path / "call.md"
-        path.write_text("---\ntitle: 2026년 예비창업패키지 모집 공고\n---\n# 모집 공고\n\n예비창업자는 누구나 신청할 수 있습니다.\n",
+        path.write_text("---\ntitle: 2026년 예비창업패키지 모집 공고\n---\n# 모집 공고\n\n예비창업자는 누구나 신청할 "
+                        "수 있습니다.\n",
                         encoding="utf-8")
         doc = services.knowledge.ingest_file(path).document
         mark = tg.mark()

@@ -42,10 +42,10 @@ async def test_experts_are_added_and_removed_by_numeric_id_only(tg, bot, service
     for bad in ("@kim_vc", "-1001234", "0"):
         await tg.send_command(staff, staff.user, "expert", f"add {bad} 3 핀테크 김심사")
         assert (await tg.wait_for_message(staff))["text"] == t("esc.usage.expert", "ko")
-    assert services.escalation.tickets.experts() == []
+    assert services.escalation.experts.all() == []
     await tg.send_command(staff, staff.user, "expert", "add 9701 3 핀테크 김심사")
     await tg.wait_for_message(staff, lambda m: m["text"] == t("esc.expert.saved", "ko", id=9701))
-    assert [e.user_id for e in services.escalation.tickets.experts()] == [9701]
+    assert [e.user_id for e in services.escalation.experts.all()] == [9701]
     await tg.send_command(staff, staff.user, "expert", "remove @kim_vc")
     assert (await tg.wait_for_message(staff))["text"] == t("esc.usage.expert", "ko")
-    assert [e.user_id for e in services.escalation.tickets.experts()] == [9701]
+    assert [e.user_id for e in services.escalation.experts.all()] == [9701]

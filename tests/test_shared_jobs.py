@@ -7,14 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import pytest
+from escalation_helpers import build, submit
 from sqlalchemy import update
 
-from bot.escalation.outbox import LEASE_SECONDS, Outbox
-from bot.escalation.service import EscalationService, SlaPolicy
+from bot.escalation.outbox import LEASE_SECONDS, Notice, Outbox
+from bot.escalation.sla import SlaPolicy
 from bot.knowledge.registry import DocumentInfo
 from bot.staff.announcements import AnnouncementService
 from bot.storage.db import Database
 from bot.storage.models import Ticket, utcnow
+from bot.telegram.replicas import first_time
 
 SLA = SlaPolicy(timedelta(hours=4), timedelta(hours=24))
 FIELDS = {"summary": "정산 앱", "problem": "느린 정산", "customers": "소상공인", "solution": "당일 정산", "stage": "mvp",
@@ -32,14 +34,13 @@ def two(database_url):
 
 
 def test_each_update_is_admitted_by_exactly_one_process(two):
-    services = [EscalationService(db, SLA) for db in two]
     ids = list(range(5000, 5040))
 
-    def admit_all(service: EscalationService) -> list[int]:
-        return [update_id for update_id in ids if service.first_time(update_id)]
+    def admit_all(db: Database) -> list[int]:
+        return [update_id for update_id in ids if first_time(db, update_id)]
 
     with ThreadPoolExecutor(2) as pool:
-        admitted = list(pool.map(admit_all, services))
+        admitted = list(pool.map(admit_all, two))
     assert sorted(admitted[0] + admitted[1]) == ids
 
 
@@ -48,7 +49,7 @@ def test_two_processes_flushing_one_outbox_send_each_message_once_in_chat_order(
     chats = (101, 102, -100103)
     for i in range(4):
         for chat in chats:
-            a.enqueue(chat, f"{chat}:{i}")
+            a.enqueue(Notice(chat, f"{chat}:{i}"))
     sent: list[tuple[str, str]] = []
 
     def flush(name: str, outbox: Outbox) -> None:
@@ -68,8 +69,8 @@ def test_two_processes_flushing_one_outbox_send_each_message_once_in_chat_order(
 
 def test_a_claim_held_by_a_dead_process_is_given_back_after_its_lease(two):
     a, b = (Outbox(db) for db in two)
-    first = a.enqueue(7, "첫 번째")
-    a.enqueue(7, "두 번째")
+    first = a.enqueue(Notice(7, "첫 번째"))
+    a.enqueue(Notice(7, "두 번째"))
     [claimed] = a.claim_due()  # ...and the process dies before sending it
     assert claimed.id == first
     assert b.claim_due() == []  # leased, and the chat's next message waits behind it
@@ -78,27 +79,26 @@ def test_a_claim_held_by_a_dead_process_is_given_back_after_its_lease(two):
 
 
 def test_sla_reminders_and_reassignments_are_claimed_once(two):
-    a, b = (EscalationService(db, SLA) for db in two)
-    for service in (a, b):
-        service.register_expert(601, capacity=5, keep_existing=True)
-        service.register_expert(602, capacity=5, keep_existing=True)
-    reminded = a.route(a.create_ticket(founder_id=1, founder_chat_id=1, founder_name="x", fields=FIELDS).id,
-                       group_chat_id=None).id
-    overdue = a.route(a.create_ticket(founder_id=2, founder_chat_id=2, founder_name="y", fields=FIELDS).id,
-                      group_chat_id=None).id
+    a, b = (build(db, SLA) for db in two)
+    for escalation in (a, b):
+        escalation.experts.register(601, capacity=5, keep_existing=True)
+        escalation.experts.register(602, capacity=5, keep_existing=True)
+    reminded = submit(a, 1, fields=FIELDS).id
+    overdue = submit(a, 2, fields=FIELDS).id
     with two[0].session() as s:
         s.execute(update(Ticket).where(Ticket.id == reminded).values(routed_at=utcnow() - timedelta(hours=5)))
         s.execute(update(Ticket).where(Ticket.id == overdue).values(routed_at=utcnow() - timedelta(hours=25)))
     now = utcnow()
     # Both processes' SLA job finds the same work...
-    assert a.sla_due(now) == b.sla_due(now)
-    assert a.sla_due(now).remind == [reminded] and a.sla_due(now).reassign == [overdue]
-    # ...and only one of them gets to do each piece.
-    assert [a.mark_reminded(reminded), b.mark_reminded(reminded)] == [True, False]
-    moved = b.reassign_overdue(overdue, now)
-    assert moved is not None and moved.reassign_count == 1
-    assert a.reassign_overdue(overdue, now) is None
-    assert a.get(overdue).reassign_count == 1 and a.get(overdue).passed_by != []
+    assert a.levels.due(now) == b.levels.due(now)
+    assert a.levels.due(now).remind == [reminded] and a.levels.due(now).reassign == [overdue]
+    # ...and only one of them gets to do each piece, at the same time: one reminder, one reassignment.
+    with ThreadPoolExecutor(2) as pool:
+        queued = list(pool.map(lambda escalation: escalation.workflow.check_service_levels(now), (a, b)))
+    # The reminder, the new expert's card and the founder's notice, once (beside the two first cards).
+    assert sum(queued) == 3 and a.outbox.pending_count() == 2 + 3
+    assert a.tickets.get(overdue).reassign_count == 1 and a.tickets.get(overdue).passed_by != []
+    assert a.tickets.get(reminded).reminded_at is not None
 
 
 def _doc(doc_id: str, valid_until: date) -> DocumentInfo:
