@@ -40,9 +40,9 @@ def make(tmp_path, embedding_cache_dir, database_url):
         settings = settings_for(tmp_path / f"d{len(built)}", embedding_cache_dir, expert_user_ids=[FINTECH, BIO],
                                 staff_user_ids=[STAFF], database_url=database_url, **{**FAST, **overrides})
         services = make_services(settings, shared_embeddings(embedding_cache_dir))
-        tickets = services.escalation.tickets
-        tickets.register_expert(FINTECH, alias="전문가 A", display_name="김핀", specialties=["핀테크"], capacity=3)
-        tickets.register_expert(BIO, alias="전문가 B", display_name="이바", specialties=["바이오"], capacity=3)
+        experts = services.escalation.experts
+        experts.register(FINTECH, alias="전문가 A", display_name="김핀", specialties=["핀테크"], capacity=3)
+        experts.register(BIO, alias="전문가 B", display_name="이바", specialties=["바이오"], capacity=3)
         built.append(services)
         return services
 
@@ -211,8 +211,8 @@ async def test_plain_group_card_replies_thread_and_outbox_retries(tg, make):
         tid = await submit(tg, founder)
         card = await tg.wait_for_message(group, lambda m: f"esc:claim:{tid}" in buttons(m))
         assert tg.topics(group) == {}
-        tickets = services.escalation.tickets  # the card is linked to its ticket once Telegram accepted it
-        assert await eventually(lambda: tickets.ticket_for_message(group.id, card["message_id"]) == tid)
+        links = services.escalation.links  # the card is linked to its ticket once Telegram accepted it
+        assert await eventually(lambda: links.ticket_for_message(group.id, card["message_id"]) == tid)
         tg.fail_next("sendMessage", 403)  # the founder's chat refuses once (blocked, then unblocked)
         await tg.send_text(group, fin, "경쟁사 분석이 필요합니다", reply_to=card)
         delivered = await tg.wait_for_message(founder, has("경쟁사 분석"), timeout=10)
@@ -277,8 +277,8 @@ async def test_a_redelivered_update_is_relayed_once(tg, make):
     async with webhook_bot(services, tg, "hook-Secret_1") as app:
         tid = await submit(tg, founder)
         card = await tg.wait_for_message(fin, lambda m: f"esc:claim:{tid}" in buttons(m))
-        tickets = services.escalation.tickets
-        assert await eventually(lambda: tickets.ticket_for_message(FINTECH, card["message_id"]) == tid)
+        tickets, links = services.escalation.tickets, services.escalation.links
+        assert await eventually(lambda: links.ticket_for_message(FINTECH, card["message_id"]) == tid)
         hook = tg.webhook
         assert hook is not None
         # Telegram resends an update it did not see confirmed (e.g. the bot restarted while handling it).
