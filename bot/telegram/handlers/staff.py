@@ -44,9 +44,6 @@ PAGE_SIZE = 10
 VALUE_GROUP = -2
 AWAIT_KEY = "staff_awaiting"  # (action, document id) while a staff member is asked to type a value
 
-# Until escalation_outbox and escalation_commands import bot.telegram.guards themselves.
-staff_lang = require_staff
-
 
 async def staff_menus_on_start(context: Context) -> None:
     """Give every staff member their menu (a new deployment may have reset it)."""
