@@ -123,6 +123,28 @@ async def test_an_answer_the_founder_never_got_alerts_staff_once_and_a_retry_del
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_a_send_that_fails_unexpectedly_is_retried_and_then_given_up_like_any_other(tg, services):
+    """Not a Telegram error (a garbled answer the client library cannot read): counted, backed off, retried; past
+    the limit given up with the staff alerted. It used to escape the flush job and sit leased for minutes."""
+    founder, fin = tg.private_chat(FOUNDER, "민지"), tg.private_chat(FINTECH, "김핀")
+    staff = tg.private_chat(STAFF, "운영", language_code="ko")
+    async with running_bot(services, tg):
+        tid = await submit(tg, founder)
+        await tg.wait_for_message(fin, lambda m: f"esc:claim:{tid}" in buttons(m))
+        tg.garble_next("sendMessage", FOUNDER)
+        await tg.send_command(fin, fin.user, "reply", f"{tid} {ANSWER}")
+        delivered = await tg.wait_for_message(founder, has(ANSWER), timeout=10)
+        assert delivered["text"].startswith(f"💬 #{tid}")
+
+        tg.garble_next("sendMessage", FOUNDER, times=3)
+        await tg.send_command(fin, fin.user, "reply", f"{tid} 두 번째 의견")
+        alert = await tg.wait_for_message(staff, has(f"#{tid}"), timeout=15)
+        assert "두 번째 의견" not in alert["text"]
+        assert await eventually(lambda: services.escalation.outbox.pending_count() == 0)
+        assert dead_gauge(services) == 1
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_drop_and_retry_all_from_the_list_and_an_undeliverable_alert_does_not_alert_again(tg, services):
     staff = tg.private_chat(STAFF, "운영", language_code="en")
     outbox = services.escalation.outbox

@@ -59,6 +59,10 @@ log = logging.getLogger(__name__)
 _PREDICATE_MISSES = (KeyError, TypeError, IndexError, AttributeError)
 
 
+class _Garbled(Exception):
+    """Raised by an injected garbled answer (see BotApiStandIn.garble_next)."""
+
+
 class BotApiStandIn(BotApiUsers, ThreadedAiohttpServer):
     """Telegram's Bot API over real HTTP: `POST {url}/bot<token>/<method>`, files at `GET {url}/file/bot<token>/<path>`.
 
@@ -144,8 +148,11 @@ class BotApiStandIn(BotApiUsers, ThreadedAiohttpServer):
         params: dict[str, Any] = {}
         try:
             params = normalize_params(await self._read_params(request))
-            self._injected_failure(method)
+            self._injected_failure(method, params)
             result = await function(params)
+        except _Garbled:  # a broken proxy's answer: success, but not the object the method returns
+            self._record(ApiCall(method, params, time.time(), 200, "garbled"))
+            return self._reply({"ok": True, "result": "garbled"})
         except BotApiError as exc:
             self._record(ApiCall(method, params, time.time(), exc.code, None, exc.description))
             return self._reply(exc.payload(), exc.code)
@@ -180,13 +187,17 @@ class BotApiStandIn(BotApiUsers, ThreadedAiohttpServer):
                 params[key] = value
         return params
 
-    def _injected_failure(self, method: str) -> None:
+    def _injected_failure(self, method: str, params: dict[str, Any]) -> None:
         with self._lock:
             for rule in self._fail_rules:
+                if rule.chat_id is not None and str(params.get("chat_id")) != str(rule.chat_id):
+                    continue
                 if rule.method == method or (rule.method == "*" and method != "getUpdates"):
                     rule.times -= 1
                     if rule.times <= 0:
                         self._fail_rules.remove(rule)
+                    if rule.code == 200:
+                        raise _Garbled
                     raise BotApiError(rule.code, rule.description, retry_after=rule.retry_after)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
@@ -218,6 +229,13 @@ class BotApiStandIn(BotApiUsers, ThreadedAiohttpServer):
             self._fail_rules.append(
                 FailRule(method, error_code, description, retry_after if error_code == 429 else None, times)
             )
+
+    def garble_next(self, method: str, chat_id: int, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` to `chat_id` with a success whose result is not the object the
+        method returns, and do nothing: what a broken proxy might send. The client library fails on it with an
+        error that is not a Telegram error."""
+        with self._lock:
+            self._fail_rules.append(FailRule(method, 200, "garbled", None, times, chat_id))
 
     def set_flood_limit(self, per_second: int | None, retry_after: int = 1) -> None:
         """Answer 429 when a chat gets more than `per_second` sends/edits within one second (None: off)."""

@@ -245,6 +245,7 @@ class FailRule:
     description: str
     retry_after: int | None
     times: int
+    chat_id: int | None = None  # only calls to this chat
 
 
 _FILE_DIRS = {"document": "documents", "photo": "photos", "voice": "voice", "audio": "music", "video": "videos"}
