@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from sqlalchemy import select
 from standins import OpenAIStandIn
 from telegram_harness import (
     assert_nothing_sent,
@@ -18,10 +19,12 @@ from telegram_harness import (
     settings_for,
     shared_embeddings,
     tg_fixture,
+    wait_idle,
     webhook_bot,
 )
 
 from bot.services import Services
+from bot.storage.models.escalation import ConversationState
 from bot.strings import t
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -250,6 +253,28 @@ async def test_restart_mid_intake_and_mid_ticket(tg, make):
     async with running_bot(services, tg):
         await tg.send_text(fin, fin.user, "재시작 후 답변", reply_to=expert_card)
         await tg.wait_for_message(founder, has("재시작 후 답변"))
+
+
+async def test_deleting_my_data_mid_intake_erases_the_draft(tg, make):
+    """The draft lives in the founder's user data only: /deletemydata takes it, and the intake does not go on."""
+    services = make()
+    founder = tg.private_chat(FOUNDER + 6, "서아")
+    async with running_bot(services, tg):
+        await intake(tg, founder, upto=2)  # the summary and the problem are in the draft
+        await tg.send_command(founder, founder.user, "deletemydata")
+        confirm = await tg.wait_for_message(founder, lambda m: f"del:yes:{FOUNDER + 6}" in buttons(m))
+        await tg.press_button(founder, founder.user, confirm, f"del:yes:{FOUNDER + 6}")
+        await tg.wait_for_message(founder, lambda m: m["text"].startswith("삭제했습니다"), edits=True)
+    with services.db.session() as s:
+        stored = [repr(r.value) for r in s.scalars(select(ConversationState))]
+    assert not [v for v in stored if "정산이 느리다" in v]
+    async with running_bot(services, tg) as app:  # a restart reads nothing of it back
+        mark = tg.mark()
+        await tg.send_text(founder, founder.user, "동네 가게")  # would have answered the third question
+        reply = await tg.wait_for_message(founder, since=mark)
+        await wait_idle(app, tg)
+    assert "4/8" not in reply["text"]
+    assert not [m for m in tg.sent_messages(founder) if "4/8" in m.get("text", "")]
 
 
 async def test_sla_reminder_then_reassignment(tg, make):
