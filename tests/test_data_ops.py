@@ -365,7 +365,8 @@ def test_import_refuses_a_database_that_holds_data_unless_told_to_replace(databa
     services = build_services(settings, embeddings=embeddings)
     try:
         assert [d.title for d in services.knowledge.list_documents()] == ["청년취업사관학교 안내"]
-        assert {p.title for p in services.knowledge.search("서울창업카페 운영 시간", 5, mode="dense")} == {"청년취업사관학교 안내"}
+        found = services.knowledge.search("서울창업카페 운영 시간", 5, mode="dense")
+        assert {p.title for p in found} == {"청년취업사관학교 안내"}
         assert services.knowledge.vectors.count() == sum(d.chunk_count for d in services.knowledge.list_documents())
         assert [t.rating for t in services.escalation.tickets.founder_tickets(FOUNDER)] == [4]
     finally:
@@ -425,7 +426,8 @@ def test_an_operator_moves_from_sqlite_to_postgresql_with_the_cli(postgres_url, 
     target = build_services(settings_for(tmp_path / "dst", embedding_cache_dir, database_url=database_url),
                             embeddings=shared_embeddings(embedding_cache_dir))
     try:
-        assert target.knowledge.search("청년취업사관학교 모집 기간", 1, mode="dense")[0].title == "청년취업사관학교 안내"
+        top = target.knowledge.search("청년취업사관학교 모집 기간", 1, mode="dense")[0]
+        assert top.title == "청년취업사관학교 안내"
     finally:
         target.close()
 

@@ -19,8 +19,8 @@ from bot.storage.models import Ticket, utcnow
 from bot.telegram.replicas import first_time
 
 SLA = SlaPolicy(timedelta(hours=4), timedelta(hours=24))
-FIELDS = {"summary": "정산 앱", "problem": "느린 정산", "customers": "소상공인", "solution": "당일 정산", "stage": "mvp",
-          "team": "2명", "feedback": "가격"}
+FIELDS = {"summary": "정산 앱", "problem": "느린 정산", "customers": "소상공인", "solution": "당일 정산",
+          "stage": "mvp", "team": "2명", "feedback": "가격"}
 
 
 @pytest.fixture
