@@ -13,14 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, delete, select
 from sqlalchemy.orm import Session
 
 from bot.escalation.enums import OPEN_STATES, OutboxStatus
 from bot.escalation.outbox import Notice, Outbox
 from bot.observability.logs import user_ref
-from bot.storage.db import Database
-from bot.storage.state_store import StateName, conversation_key_ids, prompt_chat
+from bot.storage.db import Database, rows_affected
 from bot.storage.models import (
     AnnouncementDelivery,
     ChatUser,
@@ -35,6 +34,7 @@ from bot.storage.models import (
     TicketMessage,
     utcnow,
 )
+from bot.storage.state_store import StateName, conversation_key_ids, prompt_chat
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ class Erasure:
         return sum(self.removed.values())
 
 
-def _count(session: Session, statement) -> int:  # type: ignore[no-untyped-def]
-    return int(session.execute(statement).rowcount or 0)
+def _count(session: Session, statement: Executable) -> int:
+    return rows_affected(session.execute(statement))
 
 
 def _delete_tickets(session: Session, ticket_ids: list[int]) -> dict[str, int]:

@@ -14,7 +14,6 @@ from bot.answering.memory import ConversationStore
 from bot.answering.types import Answer
 from bot.escalation.enums import ContentKind, PromptKind
 from bot.escalation.links import Prompt
-from bot.escalation.outbox import Outbox
 from bot.escalation.workflow import Attachment, Founder, Incoming
 from bot.privacy import PersonalData
 from bot.services import Services
@@ -76,7 +75,8 @@ def give_founder_data(db: Database, user_id: int, group: int = -100777) -> dict[
     esc.tickets.set_thread(open_ticket, 77)
     workflow.relay(Incoming(open_ticket, user_id, "민지", True, ContentKind.TEXT, "추가 자료입니다", None, user_id, 1))
     closed = workflow.submit(Founder(user_id, user_id, "민지"), FIELDS, lang="ko", group_chat_id=group).id
-    workflow.relay(Incoming(closed, EXPERT, "김", False, ContentKind.TEXT, "좋은 아이디어의 검증 방법은…", None, group, 2))
+    workflow.relay(Incoming(closed, EXPERT, "김", False, ContentKind.TEXT, "좋은 아이디어의 검증 방법은…", None, group,
+                            2))
     workflow.relay(Incoming(closed, EXPERT, "김", False, ContentKind.TEXT, "검증 계획을 세우세요", None, group, 3,
                             Prompt(PromptKind.CLOSE, closed, 3)))
     workflow.rate(closed, user_id, 5)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.escalation.buttons import OutboxAction, outbox_data
 from bot.escalation.enums import OutboxStatus
+from bot.escalation.outbox import Notice, Outbox
 from bot.observability.logs import redact
 from bot.staff.roles import StaffRegistry
 from bot.storage.db import Database
@@ -126,22 +127,24 @@ class DeadLetters:
         dead = self._dead_item(s, item)
         staff = self.staff.all_ids(s)
         for staff_id in staff:
-            s.add(OutboxItem(chat_id=staff_id, kind=ALERT_KIND, text=alert_text(dead, self.lang),
-                             buttons=[[list(b) for b in item_buttons(item.id, self.lang)]], status=OutboxStatus.PENDING, attempts=0,
-                             next_attempt_at=utcnow()))
+            Outbox.put(s, Notice(staff_id, alert_text(dead, self.lang), kind=ALERT_KIND,
+                                 buttons=[item_buttons(item.id, self.lang)]))
         log.info("outbox %s (ticket %s, %s, %s) given up: %d staff alerted", item.id, item.ticket_id,
                  dead.recipient, dead.reason, len(staff))
 
     def count(self) -> int:
         with self.db.session() as s:
-            return int(s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD))
-                       or 0)
+            return self._dead_count(s)
+
+    @staticmethod
+    def _dead_count(session: Session) -> int:
+        dead = select(func.count()).select_from(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD)
+        return int(session.scalar(dead) or 0)
 
     def oldest(self, limit: int = 10) -> tuple[list[DeadItem], int]:
         """The oldest `limit` dead sends and how many there are in all."""
         with self.db.session() as s:
-            total = int(s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD))
-                        or 0)
+            total = self._dead_count(s)
             rows = s.scalars(select(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD).order_by(OutboxItem.id)
                              .limit(limit)).all()
             return [self._dead_item(s, r) for r in rows], total

@@ -96,7 +96,7 @@ class ExpertRegistry:
         rows = session.execute(select(Ticket.expert_id, func.count())
                                .where(Ticket.status.in_(OPEN_STATES), Ticket.expert_id.is_not(None))
                                .group_by(Ticket.expert_id)).all()
-        load = {int(e): int(n) for e, n in rows}
+        load = {int(e): int(n) for e, n in rows if e is not None}
         candidates = [Candidate(e.user_id, tuple(e.specialties), e.capacity, load.get(e.user_id, 0))
                       for e in ExpertRegistry.all_in(session)]
         return choose_expert(candidates, specialty, exclude)

@@ -20,7 +20,8 @@ def tickets_csv(tickets: Iterable[Ticket]) -> bytes:
     for t in tickets:
         fields = t.fields
         writer.writerow([t.id, t.status, t.created_at.isoformat(), t.founder_id, t.founder_name, t.expert_id or "",
-                         t.specialty or "", fields.get(IntakeField.STAGE, ""), fields.get(IntakeField.SUMMARY, ""), t.reassign_count,
+                         t.specialty or "", fields.get(IntakeField.STAGE, ""), fields.get(IntakeField.SUMMARY, ""),
+                         t.reassign_count,
                          t.claimed_at.isoformat() if t.claimed_at else "",
                          t.closed_at.isoformat() if t.closed_at else "", t.close_summary or "",
                          t.rating or "", t.rating_comment or ""])

@@ -77,8 +77,8 @@ class Outbox:
         """Queue a send in the caller's transaction: it exists exactly when the change that caused it does."""
         item = OutboxItem(chat_id=notice.chat_id, text=notice.text, ticket_id=notice.ticket_id,
                           thread_id=notice.thread_id, kind=str(notice.kind), file_id=notice.file_id,
-                          buttons=[[list(b) for b in row] for row in notice.buttons], status=OutboxStatus.PENDING, attempts=0,
-                          next_attempt_at=utcnow())
+                          buttons=[[list(b) for b in row] for row in notice.buttons], status=OutboxStatus.PENDING,
+                          attempts=0, next_attempt_at=utcnow())
         session.add(item)
         session.flush()
         return item.id
@@ -108,8 +108,8 @@ class Outbox:
         earlier = aliased(OutboxItem)
         blocked = exists().where(and_(earlier.chat_id == OutboxItem.chat_id, earlier.status == OutboxStatus.PENDING,
                                       earlier.id < OutboxItem.id))
-        eligible = (select(OutboxItem.id).where(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now,
-                                                ~blocked)
+        eligible = (select(OutboxItem.id).where(OutboxItem.status == OutboxStatus.PENDING,
+                                                OutboxItem.next_attempt_at <= now, ~blocked)
                     .order_by(OutboxItem.id).limit(limit))
         with self.db.session() as s:
             ids = list(s.scalars(eligible))
@@ -155,7 +155,8 @@ class Outbox:
             if permanent or attempts >= self.max_attempts:
                 # Given up only if still pending, checked in the UPDATE itself: of two processes reporting one
                 # send, one gives it up, so staff get the alert queued by `on_dead` once.
-                gave_up = s.execute(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.PENDING)
+                gave_up = s.execute(update(OutboxItem)
+                                    .where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.PENDING)
                                     .values(status=OutboxStatus.DEAD, attempts=attempts, last_error=error[:500]))
                 if gave_up.rowcount != 1:  # type: ignore[attr-defined]
                     return None

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.escalation.enums import TicketState
-from bot.storage.db import Database
+from bot.storage.db import Database, rows_affected
 from bot.storage.models.base import utcnow
 from bot.storage.models.escalation import Ticket
 
@@ -47,16 +47,17 @@ class ServiceLevels:
     @staticmethod
     def take_reminder(session: Session, ticket_id: int) -> bool:
         """Claim the reminder of an unclaimed ticket; False if it was sent already (by this or another replica)."""
-        return bool(session.execute(update(Ticket).where(Ticket.id == ticket_id, Ticket.status == TicketState.OPEN,
-                                                         Ticket.reminded_at.is_(None))
-                                    .values(reminded_at=utcnow())).rowcount)
+        return bool(rows_affected(session.execute(
+            update(Ticket).where(Ticket.id == ticket_id, Ticket.status == TicketState.OPEN, Ticket.reminded_at.is_(None))
+            .values(reminded_at=utcnow()))))
 
     def take_reassignment(self, session: Session, ticket_id: int, now: datetime) -> bool:
         """Claim the reassignment of a ticket still overdue at `now`: of several replicas that found it due, the
         first gets True (its clock restarts) and the others False."""
-        return bool(session.execute(update(Ticket).where(Ticket.id == ticket_id, Ticket.status == TicketState.OPEN,
-                                                         Ticket.routed_at <= now - self.policy.reassign_after)
-                                    .values(routed_at=utcnow())).rowcount)
+        return bool(rows_affected(session.execute(
+            update(Ticket).where(Ticket.id == ticket_id, Ticket.status == TicketState.OPEN,
+                                 Ticket.routed_at <= now - self.policy.reassign_after)
+            .values(routed_at=utcnow()))))
 
     def next_deadline(self) -> datetime | None:
         """When the next SLA check is due, so the scheduler can be rebuilt from the database after a restart."""

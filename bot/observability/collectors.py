@@ -13,8 +13,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from bot.storage.db import Database
 from bot.escalation.enums import OutboxStatus, TicketState
+from bot.storage.db import Database
 from bot.storage.models.escalation import OutboxItem, Ticket
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,6 @@ class DatabaseCollector(Collector):
         yield escalations
         depth = GaugeMetricFamily("cafebot_outbox_messages", "Stored notifications not yet delivered (pending) and "
                                   "given up after the last retry (dead)", labels=["state"])
-        for state in OUTBOX_STATES:
-            depth.add_metric([state], outbox.get(state, 0))
+        for status in OUTBOX_STATES:
+            depth.add_metric([status], outbox.get(status, 0))
         yield depth

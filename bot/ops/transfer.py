@@ -207,7 +207,8 @@ def _rows(zf: zipfile.ZipFile, name: str) -> Iterator[dict[str, Any]]:
 def settings_diff(archived: dict[str, Any], settings: Settings) -> list[SettingDiff]:
     """Non-secret settings whose archived value differs from this environment's (reported, never applied)."""
     current = public_settings(settings)
-    return [SettingDiff(k, archived[k], current[k]) for k in sorted(archived) if k in current and archived[k] != current[k]]
+    return [SettingDiff(k, archived[k], current[k]) for k in sorted(archived)
+            if k in current and archived[k] != current[k]]
 
 
 def import_archive(db: Database, path: Path, settings: Settings, *, replace: bool = False) -> ImportSummary:

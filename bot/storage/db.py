@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def make_engine(url: str) -> Engine:
                                json_serializer=_json_dumps)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -125,6 +126,11 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
 def downgrade_schema(engine: Engine, revision: str) -> None:
     """Take the schema back to `revision` ("base" drops every table): data in dropped tables is lost."""
     _run_alembic(engine, lambda cfg: command.downgrade(cfg, revision))
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (what the database reports; 0 when it reports nothing)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 class Database:

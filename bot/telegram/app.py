@@ -11,9 +11,9 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder
+from telegram.ext import AIORateLimiter, ApplicationBuilder, JobQueue
 
 from bot.config import Settings
 from bot.observability import metrics
@@ -21,20 +21,17 @@ from bot.observability.server import OpsServer, ops_server_for
 from bot.privacy import PersonalData
 from bot.services import Services, build_services, sync_knowledge_dir
 from bot.strings import LANGS, t
+from bot.telegram.command_menu import publish_menu
 from bot.telegram.context import CONTEXT_TYPES, LANG_KEY, App, Context
+from bot.telegram.escalation_jobs import schedule_escalation_jobs
 from bot.telegram.escalation_persistence import SqlConversationPersistence
 from bot.telegram.handlers import register_all
-from bot.telegram.escalation_jobs import schedule_escalation_jobs
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import SlidingWindowLimiter
 from bot.telegram.replicas import ReplicaSync
 
 log = logging.getLogger(__name__)
 
-# The command menu; each name has a `tg.cmd.<name>` description in bot/strings/telegram.py.
-COMMANDS: list[str] = [
-    "start", "help", "idea", "mytickets", "subscribe", "unsubscribe", "lang", "reset", "privacy", "deletemydata",
-]
 # Named explicitly: without a list Telegram keeps whatever an earlier deployment asked for.
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -58,6 +55,7 @@ def build_application(services: Services) -> App:
         # The idea intake's ConversationHandler state lives in our database, so restarts and replicas continue it.
         .persistence(SqlConversationPersistence(services.state))
         .context_types(CONTEXT_TYPES)
+        .job_queue(JobQueue[Context]())  # typed with our context, so jobs get it too
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -81,12 +79,7 @@ async def post_init(app: App) -> None:
     """Before the first update: the ops server, the command menu in both languages, and warm models and indexes."""
     services = app.bot_data.services
     ops = start_ops_server(app, services)
-    try:
-        await app.bot.set_my_commands(_commands(services.settings.default_language))
-        for lang in LANGS:
-            await app.bot.set_my_commands(_commands(lang), language_code=lang)
-    except TelegramError:
-        log.warning("could not set the command menu; continuing without it", exc_info=True)
+    await publish_menu(app.bot, services.settings.default_language)
     # In a thread so the event loop (and Telegram's connection) stays responsive while models load.
     await asyncio.to_thread(services.answers.warm_up)
     if ops is not None:
@@ -114,10 +107,6 @@ async def post_shutdown(app: App) -> None:
     app.bot_data.ops_server = None
     if ops is not None:
         await ops.stop()
-
-
-def _commands(lang: str) -> list[BotCommand]:
-    return [BotCommand(name, t(f"tg.cmd.{name}", lang)) for name in COMMANDS]
 
 
 async def on_error(update: object, context: Context) -> None:

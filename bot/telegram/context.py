@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-
-from typing import Any
+from typing import Any, cast
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
@@ -35,7 +34,8 @@ class BotData:
         self.ops_server: Any = None
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+# ExtBot[int]: the bot as AIORateLimiter wraps it (its per-call argument is an int of retries).
+class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
     """The context every handler and job gets: the domain services without casts or string keys."""
 
     @property
@@ -46,10 +46,15 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
     def limiter(self) -> SlidingWindowLimiter:
         return self.bot_data.limiter
 
+    @property
+    def jobs(self) -> JobQueue[Context] | None:
+        """The job queue, typed with this context (PTB's own property leaves its type variable unsolved)."""
+        return cast("JobQueue[Context] | None", self.job_queue)
+
 
 CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
 # The application as built in bot.telegram.app, for annotations.
-App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
+App = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
 
 
 def services_of(context: Context) -> Services:

@@ -15,8 +15,8 @@ from sqlalchemy.exc import StatementError
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from bot.storage.state_store import StateName, StateStore, conversation_key
 from bot.observability.logs import user_ref
+from bot.storage.state_store import StateName, StateStore, conversation_key
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 
 def kick(context: Context) -> None:
     """Deliver what was just stored, now, instead of at the next periodic run."""
-    if context.job_queue is not None:
-        context.job_queue.run_once(flush_outbox, 0)
+    if context.jobs is not None:
+        context.jobs.run_once(flush_outbox, 0)
 
 
 async def _thread_for(context: Context, item: Outgoing) -> int | None:
@@ -84,5 +84,5 @@ async def flush_outbox(context: Context) -> None:
                 else:
                     await asyncio.to_thread(outbox.mark_sent, item.id, sent.message_id)
                     continue
-                if delay is not None and context.job_queue is not None:
-                    context.job_queue.run_once(flush_outbox, delay + 0.05)
+                if delay is not None and context.jobs is not None:
+                    context.jobs.run_once(flush_outbox, delay + 0.05)

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
-from telegram.ext import Application, ConversationHandler
+from telegram.ext import ConversationHandler
+from telegram.ext._utils.trackingdict import TrackingDict
+from telegram.ext._utils.types import ConversationKey
 
 from bot.services import Services
 from bot.storage.db import Database
 from bot.storage.models.escalation import SeenUpdate
 from bot.storage.state_store import StateName, conversation_key
+from bot.telegram.context import App, Context
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ def first_time(db: Database, update_id: int) -> bool:
 class ReplicaSync:
     """The PerChatUpdateProcessor's hooks (bot.telegram.processor.UpdateHooks)."""
 
-    def __init__(self, app: Application, services: Services) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: App, services: Services) -> None:
         self.app = app
         self.services = services
 
@@ -50,7 +53,7 @@ class ReplicaSync:
             return True
         return await asyncio.to_thread(first_time, self.services.db, update.update_id)
 
-    def _conversations(self) -> list[ConversationHandler]:  # type: ignore[type-arg]
+    def _conversations(self) -> list[ConversationHandler[Context]]:
         return [h for group in self.app.handlers.values() for h in group
                 if isinstance(h, ConversationHandler) and h.persistent and h.name]
 
@@ -70,7 +73,8 @@ class ReplicaSync:
             stored: Any = await asyncio.to_thread(self.services.state.get,
                                                   StateName.CONVERSATION_PREFIX + str(handler.name),
                                                   conversation_key(key))
-            states = handler._conversations
+            # PTB keeps them in a TrackingDict: written back by persistence only when changed through it.
+            states = cast(TrackingDict[ConversationKey, object], handler._conversations)
             if stored is None:
                 states.data.pop(key, None)  # untracked: nothing to write back
             else:

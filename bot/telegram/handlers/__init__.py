@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
+from bot.telegram.context import App
 from bot.telegram.handlers import (
     account,
     escalation,
@@ -13,10 +12,12 @@ from bot.telegram.handlers import (
     feedback,
     questions,
     staff,
+    staff_announce,
+    staff_uploads,
 )
 
 
-def register_all(app: Application) -> None:  # type: ignore[type-arg]
+def register_all(app: App) -> None:
     account.register(app)
     # Expert escalation (issue 4): ticket replies and commands in group -1, the intake before the "ask" placeholder.
     escalation.register(app)
@@ -24,6 +25,9 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     escalation_outbox.register(app)  # /outbox: staff retry or drop sends the outbox gave up on
     escalation_intake.register(app)
     feedback.register(app)
-    staff.register(app)  # staff commands, document uploads, subscriptions (issue 5)
+    # Staff (issue 5): commands and document buttons, uploads, subscriptions and announcements.
+    staff.register(app)
+    staff_uploads.register(app)
+    staff_announce.register(app)
     # Last: the catch-all for text must not shadow more specific handlers added before it.
     questions.register(app)

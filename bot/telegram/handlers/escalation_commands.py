@@ -9,8 +9,8 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.escalation.export import tickets_csv
 from bot.escalation.enums import EscalationError, IntakeField
+from bot.escalation.export import tickets_csv
 from bot.staff.roles import parse_user_id
 from bot.storage.models.escalation import Ticket
 from bot.strings import t

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -80,9 +80,9 @@ async def ask(update: Update, context: Context, step: int, lang: str) -> int:
         draft = _draft(context)
         attachment = (draft.get("attachment") or {}).get("name") or t("esc.intake.none", lang)
         body = fields_text(draft["fields"], lang) + f"\n{t('esc.field.attachment', lang)}: {attachment}"
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("esc.btn.confirm", lang), callback_data=intake_data(IntakeAction.CONFIRM)),
-                                        InlineKeyboardButton(t("esc.btn.edit", lang), callback_data=intake_data(IntakeAction.EDIT))],
-                                       _nav(lang)])
+        confirm = InlineKeyboardButton(t("esc.btn.confirm", lang), callback_data=intake_data(IntakeAction.CONFIRM))
+        edit = InlineKeyboardButton(t("esc.btn.edit", lang), callback_data=intake_data(IntakeAction.EDIT))
+        markup = InlineKeyboardMarkup([[confirm, edit], _nav(lang)])
         await _reply(update, t("esc.intake.card", lang, fields=body), markup)
         return CONFIRM
     name = ORDER[step]
@@ -113,8 +113,8 @@ async def start(update: Update, context: Context) -> int:
         await query.answer()
         if not await asyncio.to_thread(context.services.escalation.experts.any_active):
             # With nobody registered to review, the button points founders to a cafe instead.
-            thread = query.message.message_thread_id if query.message is not None and getattr(
-                query.message, "is_topic_message", False) else None
+            message = query.message
+            thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
             chat = update.effective_chat
             if chat is not None:
                 await context.bot.send_message(chat.id, t("tg.expert.pending", lang), message_thread_id=thread)

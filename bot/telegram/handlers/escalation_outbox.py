@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -36,11 +36,13 @@ def outbox_page(dead: DeadLetters, lang: str) -> tuple[str, InlineKeyboardMarkup
         ticket, recipient, reason = describe(item, lang)
         lines.append(t("esc.outbox.line", lang, n=n, ticket=ticket, recipient=recipient, reason=reason,
                        age=age_text(item.age(now), lang)))
-        rows.append([InlineKeyboardButton(t("esc.outbox.btn.retry_n", lang, n=n), callback_data=outbox_data(OutboxAction.RETRY, item.id, from_list=True)),
-                     InlineKeyboardButton(t("esc.outbox.btn.drop_n", lang, n=n), callback_data=outbox_data(OutboxAction.DROP, item.id, from_list=True))])
+        rows.append([InlineKeyboardButton(t(f"esc.outbox.btn.{key}_n", lang, n=n),
+                                          callback_data=outbox_data(action, item.id, from_list=True))
+                     for key, action in (("retry", OutboxAction.RETRY), ("drop", OutboxAction.DROP))])
     if total > len(items):
         lines.append(t("esc.outbox.more", lang, n=total - len(items)))
-    rows.append([InlineKeyboardButton(t("esc.outbox.btn.retry_all", lang), callback_data=outbox_data(OutboxAction.RETRY_ALL, from_list=True))])
+    rows.append([InlineKeyboardButton(t("esc.outbox.btn.retry_all", lang),
+                                      callback_data=outbox_data(OutboxAction.RETRY_ALL, from_list=True))])
     return t("esc.outbox.list", lang, total=total, lines="\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
@@ -77,9 +79,9 @@ async def on_button(update: Update, context: Context) -> None:
         if from_list:
             text, markup = await asyncio.to_thread(outbox_page, dead, lang)
             await query.edit_message_text(text, reply_markup=markup)
-        elif query.message is not None and getattr(query.message, "text", None):
+        elif isinstance(query.message, Message) and query.message.text:
             # Under an alert: say what was done and take the buttons away.
-            await query.edit_message_text(f"{query.message.text}\n\n{note}")  # type: ignore[union-attr]
+            await query.edit_message_text(f"{query.message.text}\n\n{note}")
     except BadRequest as err:  # "message is not modified" when two staff press at once
         log.debug("outbox message not redrawn: %s", err)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
-from bot.telegram.keyboards import ASK_EXPERT_PATTERN, VOTE_PATTERN, parse_vote
+from bot.telegram.keyboards import VOTE_PATTERN, parse_vote
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +34,6 @@ async def on_vote(update: Update, context: Context) -> None:
     await query.answer(t("tg.feedback.gone" if row is None else "tg.feedback.not_yours", lang), show_alert=True)
 
 
-async def on_ask_expert(update: Update, context: Context) -> None:
-    """Placeholder until expert escalation exists: where founders can reach a person meanwhile."""
-    query = update.callback_query
-    if query is None:
-        return
-    lang = await resolve_language(update, context)
-    await query.answer()
-    chat = update.effective_chat
-    if chat is None:
-        return
-    message = query.message
-    thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
-    await context.bot.send_message(chat.id, t("tg.expert.pending", lang), message_thread_id=thread)
-
-
 def register(app: App) -> None:
     """The buttons under answers."""
     app.add_handler(CallbackQueryHandler(on_vote, pattern=VOTE_PATTERN))
-    app.add_handler(CallbackQueryHandler(on_ask_expert, pattern=ASK_EXPERT_PATTERN))

@@ -25,7 +25,6 @@ from bot.telegram.command_menu import set_staff_menu
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.delivery import reply_to_press
 from bot.telegram.guards import require_staff
-from bot.telegram.handlers import staff_announce, staff_uploads
 from bot.telegram.staff_buttons import (
     ASK_VALUE_ACTIONS,
     DOC_PATTERN,
@@ -289,9 +288,6 @@ def register(app: App) -> None:
     app.add_handler(MessageHandler(filters.Regex(r"^/doc_[0-9a-f]+") & filters.ChatType.PRIVATE, doc_command))
     app.add_handler(CommandHandler("stats", stats_command))
     app.add_handler(CallbackQueryHandler(on_doc_button, pattern=DOC_PATTERN))
-    # Until bot.telegram.handlers.register_all registers these two itself (no handler should import another).
-    staff_uploads.register(app)
-    staff_announce.register(app)
     if app.job_queue is not None:
         # 09:00 in Seoul, and once shortly after start so a restart does not skip a day's notices.
         app.job_queue.run_daily(expiry_check, dtime(0, 0, tzinfo=UTC), name="staff-expiry")
