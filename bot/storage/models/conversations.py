@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.storage.models.base import Base, utcnow
 from bot.storage.types import UtcDateTime
 
-
 # --- founders' conversations ------------------------------------------------------------------
 
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bot.storage.models.base import Base, utcnow
 from bot.storage.types import UtcDateTime
 
-
 # --- knowledge base -------------------------------------------------------------------------
 
 
@@ -37,7 +36,7 @@ class KnowledgeDocument(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    versions: Mapped[list["KnowledgeVersion"]] = relationship(
+    versions: Mapped[list[KnowledgeVersion]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -59,7 +58,7 @@ class KnowledgeVersion(Base):
     ingested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     document: Mapped[KnowledgeDocument] = relationship(back_populates="versions")
-    chunks: Mapped[list["KnowledgeChunk"]] = relationship(
+    chunks: Mapped[list[KnowledgeChunk]] = relationship(
         back_populates="version", cascade="all, delete-orphan", passive_deletes=True
     )
 
