@@ -1,6 +1,6 @@
 """The idea intake: a persistent ConversationHandler (/idea or the "ask an expert" button) with back, edit,
 cancel and a summary card. The draft lives in the founder's PTB user_data, which our persistence keeps in the
-database (bot.telegram.escalation_persistence): a restart or another replica continues mid-intake, and
+database (bot.telegram.persistence): a restart or another replica continues mid-intake, and
 /deletemydata erases it with the rest of the user data."""
 
 from __future__ import annotations
