@@ -24,8 +24,8 @@ from bot.strings import LANGS, t
 from bot.telegram.command_menu import publish_menu
 from bot.telegram.context import CONTEXT_TYPES, LANG_KEY, App, Context
 from bot.telegram.escalation_jobs import schedule_escalation_jobs
-from bot.telegram.persistence import SqlConversationPersistence
 from bot.telegram.handlers import register_all
+from bot.telegram.persistence import SqlConversationPersistence
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import SlidingWindowLimiter
 from bot.telegram.replicas import ReplicaSync
