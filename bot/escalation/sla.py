@@ -48,7 +48,8 @@ class ServiceLevels:
     def take_reminder(session: Session, ticket_id: int) -> bool:
         """Claim the reminder of an unclaimed ticket; False if it was sent already (by this or another replica)."""
         return bool(rows_affected(session.execute(
-            update(Ticket).where(Ticket.id == ticket_id, Ticket.status == TicketState.OPEN, Ticket.reminded_at.is_(None))
+            update(Ticket).where(Ticket.id == ticket_id, Ticket.status == TicketState.OPEN,
+                                 Ticket.reminded_at.is_(None))
             .values(reminded_at=utcnow()))))
 
     def take_reassignment(self, session: Session, ticket_id: int, now: datetime) -> bool:
