@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Executable, delete, select
 from sqlalchemy.orm import Session
 
-from bot.escalation.enums import OPEN_STATES, OutboxStatus
+from bot.escalation.enums import OPEN_STATES, OutboxStatus, TicketState
 from bot.escalation.outbox import Notice, Outbox
 from bot.observability.logs import user_ref
 from bot.storage.db import Database, rows_affected
@@ -135,7 +135,8 @@ class PersonalData:
         """
         cutoff = (now or utcnow()) - timedelta(days=days)
         with self.db.session() as s:
-            closed = list(s.scalars(select(Ticket.id).where(Ticket.status == "closed", Ticket.closed_at < cutoff)))
+            closed = list(s.scalars(select(Ticket.id).where(Ticket.status == TicketState.CLOSED,
+                                                            Ticket.closed_at < cutoff)))
             removed = _delete_tickets(s, closed)
             removed["conversation_turns"] = _count(s, delete(ConversationTurn)
                                                    .where(ConversationTurn.created_at < cutoff))

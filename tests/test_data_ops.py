@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from escalation_helpers import submit
+from escalation_helpers import message, submit
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
@@ -26,9 +26,8 @@ from telegram_harness import (
     shared_embeddings,
 )
 
-from bot.escalation.enums import ContentKind, PromptKind
-from bot.escalation.links import Prompt
-from bot.escalation.workflow import Incoming
+from bot.escalation.enums import PromptKind
+from bot.escalation.links import Prompt, Where
 from bot.knowledge import registry
 from bot.knowledge.reindex import reindex
 from bot.ops.transfer import TargetNotEmpty, export_archive, import_and_reindex, import_archive
@@ -269,7 +268,7 @@ def seed(services: Services) -> None:
     tid = submit(esc, FOUNDER, specialty="핀테크", name="민지").id
 
     def say(user: int, text: str, prompt: Prompt | None = None) -> None:
-        esc.workflow.relay(Incoming(tid, user, "", user == FOUNDER, ContentKind.TEXT, text, None, user, 1, prompt))
+        esc.workflow.relay(message(tid, user, text, private=user == FOUNDER, prompt=prompt))
 
     say(FINTECH, "고객 인터뷰 결과가 있나요?")
     say(FOUNDER, "열 곳을 인터뷰했습니다")
@@ -289,7 +288,7 @@ def snapshot(services: Services) -> dict:
         "ticket": (ticket.id, ticket.status, ticket.expert_id, ticket.close_summary, ticket.rating,
                    ticket.rating_comment, ticket.fields, ticket.created_at),
         "messages": [(m.direction, m.author_id, m.text) for m in tickets.messages(ticket.id)],
-        "reply_link": esc.links.ticket_for_message(FOUNDER, 4242),
+        "reply_link": esc.links.locate(Where(FOUNDER, 4242)),
         "experts": [(e.user_id, e.alias, e.display_name, e.specialties, e.capacity) for e in esc.experts.all()],
         "staff": services.staff.all_ids(),
         "subscription": services.announcements.interests(SUBSCRIBER),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from escalation_helpers import FIELDS, build, submit
+from escalation_helpers import FIELDS, build, message, submit
 from sqlalchemy import event, select
 
 from bot.escalation.enums import CardAction, ContentKind, EscalationError, PromptKind, Refusal, TicketState
@@ -14,7 +14,6 @@ from bot.escalation.export import tickets_csv
 from bot.escalation.links import Prompt, Where
 from bot.escalation.outbox import Notice, Outbox, backoff
 from bot.escalation.tickets import Tickets
-from bot.escalation.workflow import Incoming
 from bot.observability.logs import user_ref
 from bot.storage.db import Database
 from bot.storage.models.base import utcnow
@@ -46,12 +45,12 @@ def sends(db: Database) -> list[tuple[int, str]]:
 
 def expert_says(esc, tid: int, expert: int, text: str, kind: ContentKind = ContentKind.TEXT,
                 file_id: str | None = None, prompt: Prompt | None = None) -> str | None:
-    return esc.workflow.relay(Incoming(tid, expert, "전문가", False, kind, text, file_id, expert, 1, prompt))
+    return esc.workflow.relay(message(tid, expert, text, private=False, kind=kind, file_id=file_id, prompt=prompt))
 
 
 def founder_says(esc, tid: int, founder: int, text: str, kind: ContentKind = ContentKind.TEXT,
                  file_id: str | None = None) -> str | None:
-    return esc.workflow.relay(Incoming(tid, founder, "민지", True, kind, text, file_id, founder, 1))
+    return esc.workflow.relay(message(tid, founder, text, private=True, kind=kind, file_id=file_id))
 
 
 def test_dm_routing_prefers_the_specialist_then_the_least_loaded(esc):
@@ -74,7 +73,6 @@ def test_group_routing_leaves_the_ticket_claimable_by_any_expert(esc, db):
     ticket = submit(esc, FOUNDER, group=-100500)
     assert ticket.route_chat_id == -100500 and ticket.expert_id is None
     esc.tickets.set_thread(ticket.id, 77)
-    assert esc.links.ticket_for_thread(-100500, 77) == ticket.id
     assert esc.workflow.locate(Where(-100500, None, 77)) == (ticket.id, None)
     claimed = esc.workflow.claim(ticket.id, BIO, "이바이오", -100500, 77)
     assert claimed.status == TicketState.CLAIMED and claimed.expert_id == BIO
@@ -127,9 +125,12 @@ def test_relay_close_and_rate(esc, db):
         esc.workflow.rate(tid, FOUNDER, 6)
     assert bad.value.code is Refusal.BAD_RATING
     esc.workflow.rate(tid, FOUNDER, 4)
-    ack = esc.workflow.relay(Incoming(tid, FOUNDER, "민지", True, ContentKind.TEXT, "도움이 됐어요", None, FOUNDER, 2,
-                                      Prompt(PromptKind.COMMENT, tid, 88)))
-    assert ack == "의견을 저장했습니다. 감사합니다."
+    esc.workflow.expect_reply(FOUNDER, 88, tid, PromptKind.COMMENT)  # "reply to this to add a comment"
+    for n, text in enumerate(("도움이 될 것 같아요", "도움이 됐어요")):  # a second reply changes the comment
+        found, comment = esc.workflow.locate(Where(FOUNDER, 88))
+        assert found == tid and comment == Prompt(PromptKind.COMMENT, tid, 88)
+        ack = esc.workflow.relay(message(tid, FOUNDER, text, private=True, message_id=2 + n, prompt=comment))
+        assert ack == "의견을 저장했습니다. 감사합니다."
     rated = esc.tickets.get(tid)
     assert (rated.rating, rated.rating_comment) == (4, "도움이 됐어요")
     assert [t.status for t in esc.tickets.founder_tickets(FOUNDER)] == [TicketState.CLOSED]
@@ -169,8 +170,7 @@ def test_sla_reminds_then_reassigns(esc, db):
 def test_staff_filters_and_csv(esc):
     a = submit(esc, FOUNDER, specialty="핀테크").id
     b = submit(esc, 502, specialty="바이오").id
-    esc.workflow.relay(Incoming(a, FINTECH, "김", False, ContentKind.TEXT, "끝", None, FINTECH, 3,
-                                Prompt(PromptKind.CLOSE, a, 3)))
+    esc.workflow.relay(message(a, FINTECH, "끝", private=False, message_id=3, prompt=Prompt(PromptKind.CLOSE, a, 3)))
     assert [t.id for t in esc.tickets.search(state="closed")] == [a]
     assert [t.id for t in esc.tickets.search(state="open")] == [b]
     assert {t.id for t in esc.tickets.search(expert_id=FINTECH)} == {a}
@@ -203,7 +203,7 @@ def test_outbox_keeps_failed_sends_and_links_replies(esc, db):
     [retry] = [o for o in outbox.due(utcnow() + timedelta(seconds=31)) if o.id == item]
     assert retry.attempts == 1
     outbox.mark_sent(item, 4242)
-    assert esc.links.ticket_for_message(FOUNDER, 4242) == tid
+    assert esc.workflow.locate(Where(FOUNDER, 4242)) == (tid, None)  # a reply to the sent message finds it
     assert backoff(1) < backoff(3) <= 600
     dead = outbox.enqueue(Notice(FOUNDER, "x"))
     assert outbox.mark_failed(dead, "chat not found", permanent=True) is None

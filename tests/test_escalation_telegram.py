@@ -23,8 +23,10 @@ from telegram_harness import (
     webhook_bot,
 )
 
+from bot.escalation.links import Where
 from bot.services import Services
 from bot.storage.models.escalation import ConversationState
+from bot.storage.state_store import StateName, conversation_key
 from bot.strings import t
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -215,7 +217,7 @@ async def test_plain_group_card_replies_thread_and_outbox_retries(tg, make):
         card = await tg.wait_for_message(group, lambda m: f"esc:claim:{tid}" in buttons(m))
         assert tg.topics(group) == {}
         links = services.escalation.links  # the card is linked to its ticket once Telegram accepted it
-        assert await eventually(lambda: links.ticket_for_message(group.id, card["message_id"]) == tid)
+        assert await eventually(lambda: links.locate(Where(group.id, card["message_id"]))[0] == tid)
         tg.fail_next("sendMessage", 403)  # the founder's chat refuses once (blocked, then unblocked)
         await tg.send_text(group, fin, "경쟁사 분석이 필요합니다", reply_to=card)
         delivered = await tg.wait_for_message(founder, has("경쟁사 분석"), timeout=10)
@@ -253,6 +255,31 @@ async def test_restart_mid_intake_and_mid_ticket(tg, make):
     async with running_bot(services, tg):
         await tg.send_text(fin, fin.user, "재시작 후 답변", reply_to=expert_card)
         await tg.wait_for_message(founder, has("재시작 후 답변"))
+
+
+async def test_an_intake_begun_before_the_upgrade_goes_on_with_its_answers(tg, make):
+    """Releases before this one kept the draft beside PTB's user data; at start it moves into the user data."""
+    services = make()
+    founder = tg.private_chat(FOUNDER + 7, "예준")
+    user = founder.user.id
+    services.state.put(StateName.LEGACY_INTAKE, str(user),
+                       {"fields": {"summary": "예전에 쓴 아이디어", "problem": "예전에 쓴 문제"}, "editing": False})
+    services.state.put(StateName.CONVERSATION_PREFIX + "idea_intake", conversation_key((founder.id, user)), 2)
+    async with running_bot(services, tg):
+        await tg.send_text(founder, founder.user, "동네 가게")  # the third question was waiting
+        stage = await tg.wait_for_message(founder, has("4/8"))
+        await tg.send_text(founder, founder.user, "당일 정산")
+        stage = await tg.wait_for_message(founder, has("5/8"))
+        await tg.press_button(founder, founder.user, stage, "esc:i:stage:idea")
+        await tg.wait_for_message(founder, has("6/8"))
+        await tg.send_text(founder, founder.user, "혼자")
+        await tg.wait_for_message(founder, has("7/8"))
+        await tg.send_text(founder, founder.user, "시장성")
+        skip = await tg.wait_for_message(founder, has("8/8"))
+        await tg.press_button(founder, founder.user, skip, "esc:i:skip")
+        card = await tg.wait_for_message(founder, lambda m: "esc:i:ok" in buttons(m))
+    assert "예전에 쓴 아이디어" in card["text"] and "예전에 쓴 문제" in card["text"]
+    assert services.state.all(StateName.LEGACY_INTAKE) == {}
 
 
 async def test_deleting_my_data_mid_intake_erases_the_draft(tg, make):
@@ -303,7 +330,7 @@ async def test_a_redelivered_update_is_relayed_once(tg, make):
         tid = await submit(tg, founder)
         card = await tg.wait_for_message(fin, lambda m: f"esc:claim:{tid}" in buttons(m))
         tickets, links = services.escalation.tickets, services.escalation.links
-        assert await eventually(lambda: links.ticket_for_message(FINTECH, card["message_id"]) == tid)
+        assert await eventually(lambda: links.locate(Where(FINTECH, card["message_id"]))[0] == tid)
         hook = tg.webhook
         assert hook is not None
         # Telegram resends an update it did not see confirmed (e.g. the bot restarted while handling it).

@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from escalation_helpers import build
+from escalation_helpers import build, message
 from sqlalchemy import func, select, update
 from telegram_harness import DOCS, assert_nothing_sent, bot_services, buttons, running_bot, tg_fixture
 
 from bot.answering.memory import ConversationStore
 from bot.answering.types import Answer
-from bot.escalation.enums import ContentKind, PromptKind
+from bot.escalation.enums import PromptKind
 from bot.escalation.links import Prompt
-from bot.escalation.workflow import Attachment, Founder, Incoming
+from bot.escalation.workflow import Attachment, Founder
 from bot.privacy import PersonalData
 from bot.services import Services
 from bot.staff.announcements import AnnouncementService
@@ -73,12 +73,11 @@ def give_founder_data(db: Database, user_id: int, group: int = -100777) -> dict[
     open_ticket = workflow.submit(Founder(user_id, user_id, "민지", "minji"), FIELDS, lang="ko", group_chat_id=group,
                                   attachment=Attachment("deck-file-id", "document")).id
     esc.tickets.set_thread(open_ticket, 77)
-    workflow.relay(Incoming(open_ticket, user_id, "민지", True, ContentKind.TEXT, "추가 자료입니다", None, user_id, 1))
+    workflow.relay(message(open_ticket, user_id, "추가 자료입니다", private=True))
     closed = workflow.submit(Founder(user_id, user_id, "민지"), FIELDS, lang="ko", group_chat_id=group).id
-    workflow.relay(Incoming(closed, EXPERT, "김", False, ContentKind.TEXT, "좋은 아이디어의 검증 방법은…", None, group,
-                            2))
-    workflow.relay(Incoming(closed, EXPERT, "김", False, ContentKind.TEXT, "검증 계획을 세우세요", None, group, 3,
-                            Prompt(PromptKind.CLOSE, closed, 3)))
+    workflow.relay(message(closed, EXPERT, "좋은 아이디어의 검증 방법은…", private=False, chat_id=group, message_id=2))
+    workflow.relay(message(closed, EXPERT, "검증 계획을 세우세요", private=False, chat_id=group, message_id=3,
+                           prompt=Prompt(PromptKind.CLOSE, closed, 3)))
     workflow.rate(closed, user_id, 5)
     workflow.expect_reply(user_id, 900 + user_id, closed)
     # The idea intake's draft, in the founder's user data; and one an older release kept on its own.

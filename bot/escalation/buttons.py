@@ -17,8 +17,8 @@ Buttons = list[list[tuple[str, str]]]
 
 # Case cards: esc:<action>:<ticket>
 CARD_PATTERN = rf"^esc:({'|'.join(a.value for a in CardAction)}):(\d+)$"
-# The founder's rating of a closed ticket: esc:rate:<ticket>:<1-5>
-RATE_PATTERN = r"^esc:rate:(\d+):([1-5])$"
+# The founder's rating of a closed ticket: esc:rate:<ticket>:<score> (a score outside 1-5 is refused, with words)
+RATE_PATTERN = r"^esc:rate:(\d+):(\d)$"
 
 
 def card_action_data(action: CardAction, ticket_id: int) -> str:

@@ -71,9 +71,7 @@ class CardAction(StrEnum):
 class PromptKind(StrEnum):
     """What the text typed in reply to one of the bot's prompts means."""
 
-    ANSWER = "answer"
-    ASK_INFO = "info"
-    CLOSE = "close"
+    CLOSE = "close"  # an expert's closing summary
     COMMENT = "comment"  # the founder's comment after rating
 
 

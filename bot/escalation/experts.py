@@ -59,9 +59,6 @@ class ExpertRegistry:
         row = session.get(Expert, user_id) if user_id is not None else None
         return row if row is not None and row.active else None
 
-    def is_expert(self, user_id: int) -> bool:
-        return self.get(user_id) is not None
-
     def any_active(self) -> bool:
         """Whether anyone can review ideas (without one, founders are pointed to a cafe instead)."""
         with self.db.session() as s:

@@ -40,25 +40,19 @@ class MessageLinks:
         session.merge(MessageLink(chat_id=chat_id, message_id=message_id, ticket_id=ticket_id))
 
     @staticmethod
-    def expect(session: Session, chat_id: int, message_id: int, prompt: Prompt) -> None:
-        """The bot's message `message_id` asked for a typed reply; a reply to it is read as `prompt.kind`."""
-        MessageLinks.link(session, chat_id, message_id, prompt.ticket_id)
+    def expect(session: Session, chat_id: int, message_id: int, prompt: Prompt, *, link: bool = True) -> None:
+        """The bot's message `message_id` asked for a typed reply; a reply to it is read as `prompt.kind`.
+
+        With `link`, the prompt also belongs to the ticket's conversation (an expert's prompt in the ticket's chat).
+        """
+        if link:
+            MessageLinks.link(session, chat_id, message_id, prompt.ticket_id)
         StateStore.put_in(session, StateName.PROMPT, prompt_key(chat_id, message_id),
                           {"kind": prompt.kind.value, "ticket": prompt.ticket_id})
 
     @staticmethod
     def answered(session: Session, chat_id: int, message_id: int) -> None:
         StateStore.put_in(session, StateName.PROMPT, prompt_key(chat_id, message_id), None)
-
-    def ticket_for_message(self, chat_id: int, message_id: int) -> int | None:
-        with self.db.session() as s:
-            link = s.get(MessageLink, (chat_id, message_id))
-            return link.ticket_id if link is not None else None
-
-    def ticket_for_thread(self, chat_id: int, thread_id: int) -> int | None:
-        with self.db.session() as s:
-            return s.scalar(select(Ticket.id).where(Ticket.route_chat_id == chat_id,
-                                                    Ticket.route_thread_id == thread_id))
 
     def locate(self, where: Where) -> tuple[int | None, Prompt | None]:
         """The ticket a message belongs to, and the prompt it answers if any."""

@@ -59,13 +59,12 @@ class NoticeWriter:
         return notices
 
     def claimed(self, ticket: Ticket, expert: Expert | None, expert_name: str, chat_id: int,
-                thread_id: int | None) -> list[Notice]:
+                thread_id: int | None, lang: str | None = None) -> list[Notice]:
+        """The founder hears who took it (as EXPERT_LABEL says); the chat where it was claimed, by whom."""
+        note = t("esc.expert.claimed", lang or self.expert_lang, id=ticket.id, expert=expert_name)
         return [Notice(ticket.founder_chat_id, t("esc.ticket.claimed", ticket.lang, id=ticket.id,
                                                  expert=self.expert_label(expert, ticket.lang)), ticket_id=ticket.id),
-                Notice(chat_id, self.claimed_note(ticket.id, expert_name), thread_id=thread_id)]
-
-    def claimed_note(self, ticket_id: int, expert_name: str) -> str:
-        return t("esc.expert.claimed", self.expert_lang, id=ticket_id, expert=expert_name)
+                Notice(chat_id, note, thread_id=thread_id)]
 
     def to_founder(self, ticket: Ticket, expert: Expert | None, kind: ContentKind, text: str,
                    file_id: str | None) -> Notice:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.escalation.enums import OutboxStatus
 from bot.observability.logs import user_ref
-from bot.storage.db import Database
+from bot.storage.db import Database, rows_affected
 from bot.storage.models.base import utcnow
 from bot.storage.models.escalation import MessageLink, OutboxItem
 
@@ -47,7 +47,6 @@ class Outgoing:
     ticket_id: int | None
     chat_id: int
     thread_id: int | None
-    reply_to: int | None
     kind: str
     text: str
     file_id: str | None
@@ -126,7 +125,7 @@ class Outbox:
 
     @staticmethod
     def _outgoing(r: OutboxItem) -> Outgoing:
-        return Outgoing(r.id, r.ticket_id, r.chat_id, r.thread_id, r.reply_to, r.kind, r.text, r.file_id,
+        return Outgoing(r.id, r.ticket_id, r.chat_id, r.thread_id, r.kind, r.text, r.file_id,
                         [[(a, b) for a, b in row] for row in r.buttons], r.attempts)
 
     def pending_count(self) -> int:
@@ -158,7 +157,7 @@ class Outbox:
                 gave_up = s.execute(update(OutboxItem)
                                     .where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.PENDING)
                                     .values(status=OutboxStatus.DEAD, attempts=attempts, last_error=error[:500]))
-                if gave_up.rowcount != 1:  # type: ignore[attr-defined]
+                if rows_affected(gave_up) != 1:
                     return None
                 log.error("outbox %s to chat %s given up after %d attempts: %s",
                           item_id, user_ref(item.chat_id), attempts, error)

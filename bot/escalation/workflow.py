@@ -54,7 +54,7 @@ class Attachment:
     kind: str  # a ContentKind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Incoming:
     """A message that belongs to a ticket, as the relay needs it."""
 
@@ -120,16 +120,16 @@ class EscalationWorkflow:
             return ticket
 
     # Experts: the card's buttons
-    def claim(self, ticket_id: int, expert_id: int, expert_name: str, chat_id: int,
-              thread_id: int | None) -> Ticket:
-        """The expert takes the ticket; the founder and the group are told."""
+    def claim(self, ticket_id: int, expert_id: int, expert_name: str, chat_id: int, thread_id: int | None,
+              lang: str | None = None) -> Ticket:
+        """The expert takes the ticket; the founder is told, and the chat where it was claimed (in `lang`)."""
         with self.db.session() as s:
             self.experts.require(s, expert_id, "claim", ticket_id)
             ticket = self.tickets.load(s, ticket_id, for_update=True)
             self.tickets.claim(ticket, expert_id)
             self.experts.note_name(s, expert_id, expert_name)
             expert = self.experts.active_in(s, expert_id)
-            self._queue(s, self.writer.claimed(ticket, expert, expert_name, chat_id, thread_id))
+            self._queue(s, self.writer.claimed(ticket, expert, expert_name, chat_id, thread_id, lang))
             return ticket
 
     def check_prompt(self, action: CardAction, ticket_id: int, expert_id: int) -> None:
@@ -144,18 +144,17 @@ class EscalationWorkflow:
             if kind is None:
                 self.links.link(s, chat_id, message_id, ticket_id)
             else:
-                self.links.expect(s, chat_id, message_id, Prompt(kind, ticket_id))
+                self.links.expect(s, chat_id, message_id, Prompt(kind, ticket_id), link=kind is PromptKind.CLOSE)
 
     def pass_on(self, ticket_id: int, expert_id: int) -> Ticket:
         """The expert hands the ticket back; it goes to the next suitable expert (or back to unassigned)."""
-        related = self._related(self.tickets.get(ticket_id).fields)
         with self.db.session() as s:
             self.experts.require(s, expert_id, "pass", ticket_id)
             ticket = self.tickets.load(s, ticket_id, for_update=True)
             self.tickets.require_unassigned_or_mine(ticket, expert_id)
             self.tickets.reassign(s, ticket, exclude_also=expert_id)
             if ticket.route_chat_id is not None and ticket.route_chat_id > 0:  # by DM: the next expert's card
-                self._queue(s, self.writer.card(ticket, ticket.route_chat_id, related))
+                self._queue(s, self.writer.card(ticket, ticket.route_chat_id, self._related(ticket.fields)))
             return ticket
 
     # Both sides: messages
@@ -170,8 +169,7 @@ class EscalationWorkflow:
         with self.db.session() as s:
             ticket = self.tickets.load(s, msg.ticket_id, for_update=True)
             if msg.prompt is not None and msg.prompt.kind is PromptKind.COMMENT:
-                self.tickets.rate(ticket, msg.user_id, None, msg.text)
-                self.links.answered(s, msg.chat_id, msg.prompt.message_id)
+                self.tickets.rate(ticket, msg.user_id, None, msg.text)  # a later reply replaces the comment
                 return t("esc.ticket.comment_saved", ticket.lang)
             if msg.prompt is not None and msg.prompt.kind is PromptKind.CLOSE:
                 self.experts.require(s, msg.user_id, "close", ticket.id)
@@ -217,11 +215,12 @@ class EscalationWorkflow:
         now = now or utcnow()
         due = self.levels.due(now)
         queued = 0
-        for ticket_id in due.remind:
-            queued += self._remind(ticket_id)
         staff = self.staff_ids() if due.reassign else []
-        for ticket_id in due.reassign:
-            queued += self._reassign(ticket_id, now, staff)
+        for ticket_id in due.remind + due.reassign:
+            try:
+                queued += self._remind(ticket_id) if ticket_id in due.remind else self._reassign(ticket_id, now, staff)
+            except EscalationError as err:  # e.g. erased by /deletemydata since: the others still get their turn
+                log.info("service level of ticket %s skipped: %s", ticket_id, err.code)
         return queued
 
     def _remind(self, ticket_id: int) -> int:
@@ -235,12 +234,13 @@ class EscalationWorkflow:
         return queued
 
     def _reassign(self, ticket_id: int, now: datetime, staff: list[int]) -> int:
-        related = self._related(self.tickets.get(ticket_id).fields)
         with self.db.session() as s:
             if not self.levels.take_reassignment(s, ticket_id, now):  # another replica reassigned it
                 return 0
             ticket = self.tickets.load(s, ticket_id, for_update=True)
             self.tickets.reassign(s, ticket)
+            by_dm = ticket.route_chat_id is not None and ticket.route_chat_id > 0
+            related = self._related(ticket.fields) if by_dm else []
             queued = self._queue(s, self.writer.reassigned(ticket, related, staff))
         metrics.record_sla_breach("reassigned")
         return queued

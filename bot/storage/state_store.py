@@ -23,7 +23,7 @@ class StateName(StrEnum):
     USER_DATA = "ptb_user"  # PTB user_data (the idea intake's draft lives there), keyed by user id
     CONVERSATION_PREFIX = "ptb:"  # + a ConversationHandler's name; keyed by JSON [chat id, user id]
     PROMPT = "prompt"  # a prompt the bot sent for a typed reply; keyed "chat:message"
-    LEGACY_INTAKE = "intake"  # drafts of releases before the intake kept them in user_data; only ever erased
+    LEGACY_INTAKE = "intake"  # drafts of releases before the intake kept them in user_data: moved there at start
 
 
 def conversation_key(key: tuple[object, ...]) -> str:
@@ -80,6 +80,19 @@ class StateStore:
         else:
             row.value = value
             flag_modified(row, "value")  # a JSON value changed in place compares equal to itself
+
+    def move_into_user_data(self, name: str, user_data_key: str) -> int:
+        """Move every row of `name` (keyed by user id) into that user's USER_DATA under `user_data_key`, unless the
+        user data already holds one; returns how many moved. For state older releases kept beside PTB's."""
+        with self.db.session() as s:
+            rows = list(s.scalars(select(ConversationState).where(ConversationState.name == name)))
+            for row in rows:
+                data = self.get_in(s, StateName.USER_DATA, row.key)
+                data = dict(data) if isinstance(data, dict) else {}
+                data.setdefault(user_data_key, row.value)
+                self.put_in(s, StateName.USER_DATA, row.key, data)
+                s.delete(row)
+            return len(rows)
 
     def all(self, name: str) -> dict[str, Any]:
         with self.db.session() as s:

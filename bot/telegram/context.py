@@ -57,13 +57,6 @@ CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
 App = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
 
 
-def services_of(context: Context) -> Services:
-    """Kept for call sites not yet moved to `context.services`."""
-    return context.services
-
-
-def limiter_of(context: Context) -> SlidingWindowLimiter:
-    return context.limiter
 
 
 def conversation_id(chat_id: int) -> str:
@@ -82,7 +75,7 @@ async def resolve_language(update: Update, context: Context, text: str | None = 
 
     Also records that the founder was seen, which retention counts from.
     """
-    services = services_of(context)
+    services = context.services
     default = services.settings.default_language
     user = update.effective_user
     if user is None:
@@ -101,7 +94,7 @@ async def remember_language(update: Update, context: Context, lang: str) -> None
     user = update.effective_user
     if user is None:
         return
-    await asyncio.to_thread(services_of(context).store.set_language, user.id, lang)
+    await asyncio.to_thread(context.services.store.set_language, user.id, lang)
     if context.user_data is not None:
         context.user_data[LANG_KEY] = lang
 
@@ -110,4 +103,4 @@ def forget_user(context: Context, user_id: int) -> None:
     """Drop what this process holds about a founder after their data was deleted."""
     if context.user_data is not None:
         context.user_data.clear()
-    limiter_of(context).forget(user_id)
+    context.limiter.forget(user_id)

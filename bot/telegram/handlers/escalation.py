@@ -10,6 +10,7 @@ import asyncio
 import logging
 
 from telegram import ForceReply, Message, Update
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.escalation.buttons import CARD_PATTERN, RATE_PATTERN, parse_card_action, parse_rating
@@ -50,7 +51,7 @@ async def on_card_button(update: Update, context: Context) -> None:
     workflow = context.services.escalation.workflow
     try:
         if action is CardAction.CLAIM:
-            await asyncio.to_thread(workflow.claim, ticket_id, user.id, user.full_name, chat_id, thread)
+            await asyncio.to_thread(workflow.claim, ticket_id, user.id, user.full_name, chat_id, thread, lang)
             await query.answer(t("esc.expert.claimed", lang, id=ticket_id, expert=user.full_name))
         elif action is CardAction.PASS:
             await asyncio.to_thread(workflow.pass_on, ticket_id, user.id)
@@ -129,8 +130,10 @@ async def on_message(update: Update, context: Context) -> None:
         if content is None:
             raise EscalationError(Refusal.UNSUPPORTED)
         kind, text, file_id = content
-        await _relay(context, Incoming(ticket_id, user.id, user.full_name, message.chat.type == "private", kind,
-                                       text, file_id, message.chat.id, message.message_id, prompt))
+        await _relay(context, Incoming(ticket_id=ticket_id, user_id=user.id, user_name=user.full_name,
+                                       private=message.chat.type == ChatType.PRIVATE, kind=kind, text=text,
+                                       file_id=file_id, chat_id=message.chat.id, message_id=message.message_id,
+                                       prompt=prompt))
     except EscalationError as err:
         await refuse(update, err, lang)
     raise ApplicationHandlerStop
@@ -160,8 +163,9 @@ async def on_ticket_command(update: Update, context: Context) -> None:
     try:
         if founder:
             await asyncio.to_thread(context.services.escalation.workflow.founder_writes, ticket_id, user.id)
-        await _relay(context, Incoming(ticket_id, user.id, user.full_name, founder, ContentKind.TEXT, text, None,
-                                       message.chat.id, message.message_id))
+        await _relay(context, Incoming(ticket_id=ticket_id, user_id=user.id, user_name=user.full_name,
+                                       private=founder, kind=ContentKind.TEXT, text=text, file_id=None,
+                                       chat_id=message.chat.id, message_id=message.message_id))
         if not founder:
             await message.reply_text(t("esc.expert.relayed", lang))
     except EscalationError as err:

@@ -25,10 +25,12 @@ from telegram.warnings import PTBUserWarning
 from bot.answering.llm import make_chat_model
 from bot.answering.routing_rules import asks_for_idea_review
 from bot.escalation.buttons import ATTACHMENT, IntakeAction, intake_data, intake_pattern
-from bot.escalation.enums import INTAKE_FIELDS, EscalationError, IntakeField, Stage
+from bot.escalation.enums import INTAKE_FIELDS, ContentKind, EscalationError, IntakeField, Stage
 from bot.escalation.notices import fields_text
 from bot.escalation.summary import CaseSummarizer
+from bot.escalation.tickets import check_fields
 from bot.escalation.workflow import Attachment, Founder
+from bot.storage.state_store import StateName
 from bot.strings import t
 from bot.telegram.context import App, Context, conversation_id, resolve_language
 from bot.telegram.delivery import Target, deliver
@@ -118,6 +120,7 @@ async def start(update: Update, context: Context) -> int:
             chat = update.effective_chat
             if chat is not None:
                 await context.bot.send_message(chat.id, t("tg.expert.pending", lang), message_thread_id=thread)
+            _save(context, None)  # pressed mid-intake: the draft would have no way forward
             return ConversationHandler.END
     _save(context, {"fields": {}, "editing": False, "lang": lang})
     await _reply(update, t("esc.intake.start", lang))
@@ -186,10 +189,12 @@ async def on_attachment(update: Update, context: Context) -> int:
     lang = await resolve_language(update, context)
     limit = context.services.settings.max_upload_bytes
     if message.document is not None:
-        size, file_id, kind, name = message.document.file_size, message.document.file_id, "document", \
-            message.document.file_name or "document"
+        document = message.document
+        size, file_id, kind, name = document.file_size, document.file_id, ContentKind.DOCUMENT, document.file_name
     else:
-        size, file_id, kind, name = message.photo[-1].file_size, message.photo[-1].file_id, "photo", "photo"
+        photo = message.photo[-1]
+        size, file_id, kind, name = photo.file_size, photo.file_id, ContentKind.PHOTO, "photo"
+    name = name or "document"
     if size is not None and size > limit:
         log.info("intake: a %d-byte attachment (limit %d)", size, limit)
         await _reply(update, t("esc.intake.too_large", lang))
@@ -258,10 +263,17 @@ async def on_confirm(update: Update, context: Context) -> int:
     lang = await resolve_language(update, context)
     draft = _draft(context)
     stored = draft.get("attachment") or {}
-    attachment = Attachment(stored["file_id"], stored.get("kind", "document")) if stored.get("file_id") else None
+    attachment = (Attachment(stored["file_id"], stored.get("kind", ContentKind.DOCUMENT)) if stored.get("file_id")
+                  else None)
     # Minimum collection (PIPA): the founder's name and username are kept only when experts are shown them.
     contact = settings.expert_show_founder_contact
     founder = Founder(user.id, chat.id, user.full_name if contact else "", user.username if contact else None)
+    try:
+        check_fields(draft["fields"])  # before the LLM is asked for a digest of an incomplete draft
+    except EscalationError as err:
+        log.info("intake incomplete: %s", err.code)
+        await _reply(update, t(f"esc.err.{err.code}", lang))
+        return await ask(update, context, CONFIRM, lang)
     summary = None
     if settings.llm_enabled:
         summary = await CaseSummarizer(make_chat_model(settings)).summarize(draft["fields"], settings.default_language)
@@ -335,4 +347,8 @@ async def wrong_text(update: Update, context: Context) -> None:
 
 
 def register(app: App) -> None:
+    # Drafts of releases that kept them beside PTB's user data: the founder continues where they were.
+    moved = app.bot_data.services.state.move_into_user_data(StateName.LEGACY_INTAKE, DRAFT_KEY)
+    if moved:
+        log.info("moved %d unfinished intake drafts into user data", moved)
     app.add_handler(build_intake())
