@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from langchain_core.messages import BaseMessage
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from bot.answering.citations import format_context
 from bot.answering.prompts import single_prompt, system_prompt
@@ -28,7 +29,7 @@ def make_chat_model(settings: Settings) -> ChatOpenAI:
     # Retries are ours (one, with backoff, then the extractive answer), so the client's own are off.
     return ChatOpenAI(
         model=settings.openai_model or "gpt-4o-mini",
-        api_key=settings.openai_api_key or "unused",  # type: ignore[arg-type]
+        api_key=SecretStr(settings.openai_api_key or "unused"),
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_seconds,
         max_retries=0,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from langchain_core.documents import Document
 from langchain_text_splitters import TextSplitter
@@ -21,8 +22,8 @@ _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s")
 class KoreanStructureSplitter(TextSplitter):
     """A LangChain splitter sized in model tokens that breaks at bullet and sentence boundaries."""
 
-    def __init__(self, token_counter: TokenCounter, max_tokens: int = 380, **kwargs: object) -> None:
-        super().__init__(chunk_size=max_tokens, chunk_overlap=0, length_function=token_counter, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, token_counter: TokenCounter, max_tokens: int = 380, **kwargs: Any) -> None:
+        super().__init__(chunk_size=max_tokens, chunk_overlap=0, length_function=token_counter, **kwargs)
         self._count = token_counter
         self._max = max_tokens
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 if TYPE_CHECKING:
@@ -141,6 +141,10 @@ def settings_secrets(settings: Settings) -> list[str | None]:
             settings.log_pseudonym_key, password]
 
 
+class _CafebotHandler(logging.StreamHandler[TextIO]):
+    """The handler configure_logging installs, told apart from others' so a second call replaces only it."""
+
+
 class RedactingFilter(logging.Filter):
     """On every handler: redacts the formatted message and the exception text, and pins the context ids."""
 
@@ -223,10 +227,9 @@ def configure_logging(settings: Settings | None, verbose: bool = False) -> None:
         _pseudonym_key = _derive_key(settings)
     json_lines = settings is not None and settings.log_format == "json"
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "cafebot", False)]:
+    for old in [h for h in root.handlers if isinstance(h, _CafebotHandler)]:
         root.removeHandler(old)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.cafebot = True  # type: ignore[attr-defined]
+    handler = _CafebotHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     root.addHandler(handler)

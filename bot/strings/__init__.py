@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from bot.strings import core, escalation, staff, telegram
 from bot.strings.types import LANGS, Lang
 
@@ -24,7 +26,7 @@ MESSAGES = _merge(core.MESSAGES, telegram.MESSAGES, staff.MESSAGES, escalation.M
 def t(key: str, lang: str = "ko", /, **fields: object) -> str:
     """The message `key` in `lang` (Korean if the language is unknown), with `fields` filled in."""
     entry = MESSAGES[key]
-    text = entry.get(lang) or entry["ko"]  # type: ignore[call-overload]
+    text = entry.get(cast(Lang, lang)) or entry["ko"]  # an unknown language falls back to Korean
     return text.format(**fields) if fields else text
 
 

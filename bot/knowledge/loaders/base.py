@@ -120,3 +120,10 @@ def title_from_file_name(name: str) -> str:
     cleaned = _LEADING_TAGS.sub("", stem).replace("_", " ")
     cleaned = " ".join(cleaned.split())
     return cleaned or " ".join(stem.split())
+
+
+def section_number(pattern: re.Pattern[str], name: str) -> int:
+    """The section number `pattern`'s first group reads from a container member's name (-1 when it does not match:
+    callers list only matching names, so order never depends on it)."""
+    found = pattern.match(name)
+    return int(found.group(1)) if found else -1

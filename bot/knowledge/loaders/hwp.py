@@ -15,6 +15,7 @@ from bot.knowledge.loaders.base import (
     first_title_line,
     meaningful_title,
     section_documents,
+    section_number,
     split_by_heading_lines,
 )
 
@@ -86,7 +87,7 @@ class HwpLoader(FormatLoader):
 
     def _section_streams(self, ole: olefile.OleFileIO) -> list[list[str]]:
         names = [e for e in ole.listdir() if len(e) == 2 and e[0] == "BodyText" and _SECTION_STREAM.match(e[1])]
-        return sorted(names, key=lambda e: int(_SECTION_STREAM.match(e[1]).group(1)))  # type: ignore[union-attr]
+        return sorted(names, key=lambda e: section_number(_SECTION_STREAM, e[1]))
 
     def _read_lines(self) -> list[str]:
         ole = self._open()

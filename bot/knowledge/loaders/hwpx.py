@@ -10,7 +10,14 @@ from lxml import etree
 
 from bot.knowledge.errors import RejectReason
 from bot.knowledge.loaders.archive import open_checked_zip, read_member
-from bot.knowledge.loaders.base import Block, FormatLoader, first_title_line, looks_like_heading, section_documents
+from bot.knowledge.loaders.base import (
+    Block,
+    FormatLoader,
+    first_title_line,
+    looks_like_heading,
+    section_documents,
+    section_number,
+)
 
 _SECTION_PART = re.compile(r"^Contents/section(\d+)\.xml$", re.IGNORECASE)
 _OUTLINE_STYLE = re.compile(r"^(?:개요|outline|heading|제목)\s*(\d?)", re.IGNORECASE)
@@ -107,7 +114,7 @@ class HwpxLoader(FormatLoader):
             names = {n: n for n in zf.namelist()}
             sections = sorted(
                 (n for n in names if _SECTION_PART.match(n)),
-                key=lambda n: int(_SECTION_PART.match(n).group(1)),  # type: ignore[union-attr]
+                key=lambda n: section_number(_SECTION_PART, n),
             )
             if not sections:
                 raise self.reject(RejectReason.CORRUPT, "no Contents/section*.xml")
