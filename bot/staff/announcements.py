@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
@@ -21,6 +22,15 @@ from bot.storage.models import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class DeliveryStatus(StrEnum):
+    """An announcement's delivery to one subscriber (see AnnouncementDelivery)."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # claimed, just before the send
+    SENT = "sent"
+    FAILED = "failed"
 
 # Interest topics founders pick from buttons, with the words that put a document in the topic.
 TOPICS: dict[str, tuple[str, ...]] = {
@@ -116,7 +126,7 @@ class AnnouncementService:
         with self.db.session() as s:
             row = s.execute(
                 select(AnnouncementDelivery, Announcement).join(Announcement)
-                .where(AnnouncementDelivery.status == "pending").order_by(AnnouncementDelivery.id).limit(1)
+                .where(AnnouncementDelivery.status == DeliveryStatus.PENDING).order_by(AnnouncementDelivery.id).limit(1)
             ).first()
             if row is None:
                 return None
@@ -124,8 +134,8 @@ class AnnouncementService:
             # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed for any statement.
             claimed = cast(CursorResult[Any], s.execute(
                 update(AnnouncementDelivery).where(AnnouncementDelivery.id == delivery.id,
-                                                   AnnouncementDelivery.status == "pending")
-                .values(status="sending", updated_at=utcnow())
+                                                   AnnouncementDelivery.status == DeliveryStatus.PENDING)
+                .values(status=DeliveryStatus.SENDING, updated_at=utcnow())
             )).rowcount
             if not claimed:  # another process took it in the meantime
                 return self.claim_next()
@@ -135,7 +145,7 @@ class AnnouncementService:
     def finish(self, delivery_id: int, ok: bool) -> None:
         with self.db.session() as s:
             s.execute(update(AnnouncementDelivery).where(AnnouncementDelivery.id == delivery_id)
-                      .values(status="sent" if ok else "failed", updated_at=utcnow()))
+                      .values(status=DeliveryStatus.SENT if ok else DeliveryStatus.FAILED, updated_at=utcnow()))
 
     def counts(self, announcement_id: int) -> dict[str, int]:
         with self.db.session() as s:
