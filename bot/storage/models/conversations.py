@@ -57,3 +57,6 @@ class QuestionLog(Base):
     vote: Mapped[int | None] = mapped_column(Integer)  # +1 / -1
     voted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # When staff answered it for everyone (a curated answer to this question or one close to it): a knowledge gap
+    # no longer (bot/staff/insight.py). NULL: not resolved.
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
