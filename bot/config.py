@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.shipped import shipped_dir
+from bot.staff.hours import OfficeHours
 
 IdList = Annotated[list[int], NoDecode]
 
@@ -71,6 +72,15 @@ class Settings(BaseSettings):
     # Announcements: sends per second across all founders (Telegram allows about 30)
     broadcast_per_second: float = 25.0
 
+    # Questions the documents did not answer, passed to the cafe staff: where they arrive (a forum supergroup gets
+    # one topic per question, a plain group a card; unset: each staff member's private chat), the staff's office
+    # hours in Asia/Seoul ("mon-fri 10:00-18:00"; days mon..sun, a range or a comma list), and the answer time
+    # founders are promised (a reminder goes to staff when a question waits longer)
+    staff_chat_id: int | None = None
+    staff_hours: str = "mon-fri 10:00-18:00"
+    staff_answer_hours: float = 24.0
+    staff_sla_check_seconds: float = 60.0
+
     # Expert escalation (issue 4): service levels in hours (fractions allowed), how experts are named to founders
     escalation_reminder_hours: float = 4.0
     escalation_reassign_hours: float = 24.0
@@ -115,6 +125,12 @@ class Settings(BaseSettings):
     # Key of the pseudonymous user refs in logs (HMAC); unset: derived from the bot token, so rotating the token
     # changes every ref. Replicas must share it.
     log_pseudonym_key: str | None = Field(default=None, repr=False)
+
+    @field_validator("staff_hours")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        OfficeHours.parse(value)  # a typo is refused at start, not when the first founder asks
+        return value
 
     @field_validator("staff_user_ids", "expert_user_ids", mode="before")
     @classmethod

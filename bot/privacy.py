@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.escalation.enums import OPEN_STATES, OutboxStatus, TicketState
 from bot.escalation.outbox import Notice, Outbox
 from bot.observability.logs import user_ref
+from bot.staff.questions.enums import WAITING_STATES
 from bot.storage.db import Database, rows_affected
 from bot.storage.models import (
     AnnouncementDelivery,
@@ -29,6 +30,8 @@ from bot.storage.models import (
     OutboxItem,
     QuestionLog,
     SeenUpdate,
+    StaffQuestion,
+    StaffQuestionLink,
     Subscription,
     Ticket,
     TicketMessage,
@@ -71,6 +74,26 @@ def _delete_tickets(session: Session, ticket_ids: list[int]) -> dict[str, int]:
         "esc_outbox": _count(session, delete(OutboxItem).where(OutboxItem.ticket_id.in_(ticket_ids))),
         "esc_tickets": _count(session, delete(Ticket).where(Ticket.id.in_(ticket_ids))),
     }
+
+
+def _delete_staff_questions(session: Session, question_ids: list[int]) -> dict[str, int]:
+    """Staff questions with their message links and sends (child rows first: SQLite may not cascade)."""
+    if not question_ids:
+        return {}
+    return {
+        "staff_question_links": _count(session, delete(StaffQuestionLink)
+                                       .where(StaffQuestionLink.question_id.in_(question_ids))),
+        "esc_outbox": _count(session, delete(OutboxItem).where(OutboxItem.staff_question_id.in_(question_ids))),
+        "staff_questions": _count(session, delete(StaffQuestion).where(StaffQuestion.id.in_(question_ids))),
+    }
+
+
+def _merge_counts(*parts: dict[str, int]) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for part in parts:
+        for table, n in part.items():
+            merged[table] = merged.get(table, 0) + n
+    return merged
 
 
 def _state_belongs(row: ConversationState, users: set[int], tickets: set[int]) -> bool:
@@ -118,7 +141,8 @@ class PersonalData:
                     thread = ticket.route_thread_id if ticket.route_chat_id < 0 else None
                     Outbox.put(s, Notice(ticket.route_chat_id, withdrawn_notice(ticket.id), thread_id=thread))
                     withdrawn.append(ticket.id)
-            removed = _delete_tickets(s, ticket_ids)
+            asked = list(s.scalars(select(StaffQuestion.id).where(StaffQuestion.founder_id == user_id)))
+            removed = _merge_counts(_delete_tickets(s, ticket_ids), _delete_staff_questions(s, asked))
             removed["conversation_state"] = _delete_states(s, [user_id], ticket_ids)
             for model in (ConversationTurn, QuestionLog, ChatUser, Subscription, AnnouncementDelivery):
                 removed[model.__tablename__] = _count(s, delete(model).where(model.user_id == user_id))
@@ -137,7 +161,10 @@ class PersonalData:
         with self.db.session() as s:
             closed = list(s.scalars(select(Ticket.id).where(Ticket.status == TicketState.CLOSED,
                                                             Ticket.closed_at < cutoff)))
-            removed = _delete_tickets(s, closed)
+            # Staff questions no longer waiting for staff, by their last activity (saved answers are documents).
+            done = list(s.scalars(select(StaffQuestion.id).where(StaffQuestion.status.not_in(WAITING_STATES),
+                                                                 StaffQuestion.updated_at < cutoff)))
+            removed = _merge_counts(_delete_tickets(s, closed), _delete_staff_questions(s, done))
             removed["conversation_turns"] = _count(s, delete(ConversationTurn)
                                                    .where(ConversationTurn.created_at < cutoff))
             removed["question_log"] = _count(s, delete(QuestionLog).where(QuestionLog.created_at < cutoff))

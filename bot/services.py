@@ -12,11 +12,15 @@ from bot.answering.service import AnswerService
 from bot.config import Settings
 from bot.escalation.wiring import Escalation, build_escalation
 from bot.knowledge.embeddings import CachedEmbeddings
+from bot.knowledge.registry import DocumentInfo
 from bot.knowledge.reindex import warn_if_vectors_missing
 from bot.knowledge.service import KnowledgeBase
 from bot.knowledge.shipped_sync import sync_shipped_folder
 from bot.staff.announcements import AnnouncementService
+from bot.staff.hours import OfficeHours
 from bot.staff.insight import InsightService
+from bot.staff.questions.notices import QuestionWriter, Tried
+from bot.staff.questions.service import Draft, StaffQuestions
 from bot.staff.roles import StaffRegistry
 from bot.staff.uploads import UploadService
 from bot.storage.db import Database
@@ -38,6 +42,7 @@ class Services:
     insight: InsightService
     escalation: Escalation
     state: StateStore  # PTB's conversations and user data, and pending prompts (bot.storage.state_store)
+    questions: StaffQuestions  # founders' questions passed to the cafe staff
 
     def close(self) -> None:
         self.db.dispose()
@@ -63,7 +68,24 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
             overdue_after=timedelta(hours=settings.escalation_expected_response_hours)),
         escalation=build_escalation(settings, db, related=lambda query: related_titles(knowledge, query)),
         state=StateStore(db),
+        questions=build_staff_questions(settings, db, knowledge),
     )
+
+
+def build_staff_questions(settings: Settings, db: Database, knowledge: KnowledgeBase) -> StaffQuestions:
+    """Staff questions wired to the knowledge base: what retrieval found for the card, and curated answers saved."""
+
+    def tried(question: str) -> list[Tried]:
+        return [Tried(p.title, p.page, p.text) for p in knowledge.search(question, 3)]
+
+    def save(draft: Draft, staff_id: int, lang: str) -> DocumentInfo:
+        return knowledge.save_curated_answer(draft.question, draft.answer, saved_by=staff_id,
+                                             programme=draft.programme, valid_until=draft.valid_until, lang=lang)
+
+    writer = QuestionWriter(settings.default_language, show_founder_name=settings.expert_show_founder_contact)
+    return StaffQuestions(db, StaffRegistry(db, settings.staff_user_ids), writer,
+                          OfficeHours.parse(settings.staff_hours), answer_hours=settings.staff_answer_hours,
+                          route_chat_id=settings.staff_chat_id, search=tried, save=save)
 
 
 def related_titles(knowledge: KnowledgeBase, query: str, limit: int = 3) -> list[str]:

@@ -107,16 +107,17 @@ async def test_follow_up_question_keeps_the_previous_topic(tg, bot, services):
     assert "청년취업사관학교" not in follow_up["text"]
 
 
-async def test_unanswerable_question_says_so_and_offers_an_expert(tg, bot):
+async def test_unanswerable_question_says_so_and_offers_the_cafe_staff(tg, bot):
     chat = tg.private_chat(1004, "Alex", language_code="en")
     answer = await ask(tg, chat, UNANSWERABLE)
     assert answer["text"].startswith(t("tg.answer.header_not_found", "en"))
     assert t("answer.not_found", "en") in answer["text"]
     assert "Sources" not in answer["text"]
-    ask_button = next(b for b in buttons(answer) if b.startswith("ask:"))
+    ask_button = next(b for b in buttons(answer) if b.startswith("askstaff:"))
     await tg.press_button(chat, chat.user, answer, ask_button)
-    pending = await tg.wait_for_message(chat, lambda m: m["text"] == t("tg.expert.pending", "en"))
-    assert pending
+    # No staff chat and no staff member here: the founder is told where a person can help instead.
+    refusal = await tg.wait_for("answerCallbackQuery", lambda p: p.get("show_alert"))
+    assert refusal["text"] == t("sq.err.no_staff", "en")
 
 
 async def test_idea_evaluation_request_gets_the_route_not_a_verdict(tg, bot):

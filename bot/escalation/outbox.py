@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.escalation.enums import OutboxStatus
 from bot.observability.logs import user_ref
+from bot.staff.questions.enums import LinkPurpose
 from bot.storage.db import Database, rows_affected
 from bot.storage.models.base import utcnow
 from bot.storage.models.escalation import MessageLink, OutboxItem
+from bot.storage.models.staff_questions import StaffQuestionLink
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,15 @@ class Notice:
     kind: str = "text"  # a ContentKind, or a special kind such as the dead-letter alert
     file_id: str | None = None
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+    staff_question_id: int | None = None  # or the staff question it belongs to (bot.staff.questions)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Where a queued send to a group goes: the forum topic of what it belongs to, or a new one to open (`title`)."""
+
+    thread_id: int | None
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class Outgoing:
 
     id: int
     ticket_id: int | None
+    staff_question_id: int | None
     chat_id: int
     thread_id: int | None
     kind: str
@@ -75,6 +87,7 @@ class Outbox:
     def put(session: Session, notice: Notice) -> int:
         """Queue a send in the caller's transaction: it exists exactly when the change that caused it does."""
         item = OutboxItem(chat_id=notice.chat_id, text=notice.text, ticket_id=notice.ticket_id,
+                          staff_question_id=notice.staff_question_id,
                           thread_id=notice.thread_id, kind=str(notice.kind), file_id=notice.file_id,
                           buttons=[[list(b) for b in row] for row in notice.buttons], status=OutboxStatus.PENDING,
                           attempts=0, next_attempt_at=utcnow())
@@ -125,7 +138,7 @@ class Outbox:
 
     @staticmethod
     def _outgoing(r: OutboxItem) -> Outgoing:
-        return Outgoing(r.id, r.ticket_id, r.chat_id, r.thread_id, r.kind, r.text, r.file_id,
+        return Outgoing(r.id, r.ticket_id, r.staff_question_id, r.chat_id, r.thread_id, r.kind, r.text, r.file_id,
                         [[(a, b) for a, b in row] for row in r.buttons], r.attempts)
 
     def pending_count(self) -> int:
@@ -141,6 +154,9 @@ class Outbox:
             item.status, item.sent_message_id = OutboxStatus.SENT, message_id
             if item.ticket_id is not None and message_id is not None:
                 s.merge(MessageLink(chat_id=item.chat_id, message_id=message_id, ticket_id=item.ticket_id))
+            if item.staff_question_id is not None and message_id is not None:
+                s.merge(StaffQuestionLink(chat_id=item.chat_id, message_id=message_id,
+                                          question_id=item.staff_question_id, purpose=LinkPurpose.THREAD))
 
     def mark_failed(self, item_id: int, error: str, *, retry_after: float | None = None,
                     permanent: bool = False) -> float | None:

@@ -25,7 +25,7 @@ from bot.escalation.enums import (
 from bot.escalation.experts import ExpertRegistry
 from bot.escalation.links import MessageLinks, Prompt, Where
 from bot.escalation.notices import NoticeWriter
-from bot.escalation.outbox import Notice, Outbox
+from bot.escalation.outbox import Notice, Outbox, Topic
 from bot.escalation.sla import ServiceLevels
 from bot.escalation.tickets import Tickets
 from bot.observability import metrics
@@ -68,14 +68,6 @@ class Incoming:
     chat_id: int
     message_id: int
     prompt: Prompt | None = None
-
-
-@dataclass(frozen=True)
-class Topic:
-    """Where a queued send to a ticket's group goes: its forum topic, or a new one to open first (`title`)."""
-
-    thread_id: int | None
-    title: str | None = None
 
 
 class EscalationWorkflow:

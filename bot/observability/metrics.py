@@ -56,6 +56,10 @@ INGESTION_DURATION = Histogram(
     "cafebot_ingestion_duration_seconds", "Time to ingest one file (reading, chunking, embedding, indexing), "
     "by result", ["result"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
 )
+STAFF_QUESTIONS = Counter("cafebot_staff_questions", "Founders' questions passed to the cafe staff, by step (asked, "
+                          "answered, covered, redirected, closed, saved)", ["step"])
+RETRIEVAL_MISSES = Counter("cafebot_retrieval_misses", "Questions staff marked as covered by the documents: the "
+                           "answer was there and the bot did not find it")
 TELEGRAM_UPDATES = Counter("cafebot_telegram_updates", "Telegram updates handled, by type", ["type"])
 UPDATES_IN_PROGRESS = Gauge("cafebot_telegram_updates_in_progress", "Telegram updates taken for handling and not "
                             "finished yet (waiting for their chat's turn or running)")
@@ -150,6 +154,15 @@ def count_rejections(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 # --- escalations and Telegram ---------------------------------------------------------------------------------
+
+
+def record_staff_question(step: str) -> None:
+    STAFF_QUESTIONS.labels(step).inc()
+
+
+def record_retrieval_miss() -> None:
+    RETRIEVAL_MISSES.inc()
+    STAFF_QUESTIONS.labels("covered").inc()
 
 
 def record_sla_breach(action: str) -> None:

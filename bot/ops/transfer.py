@@ -45,7 +45,7 @@ FORMAT_VERSION = 2
 # Parents before children, so foreign keys hold while loading.
 TABLES = (
     "kb_documents", "kb_versions", "kb_chunks", "kb_removed_files",
-    "esc_experts", "esc_tickets", "esc_messages", "esc_message_links",
+    "esc_experts", "esc_tickets", "esc_messages", "esc_message_links", "staff_questions", "staff_question_links",
     "staff_members", "subscriptions", "announcements", "expiry_notices",
 )
 BATCH = 500

@@ -192,6 +192,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.cmd.docs": {"ko": "문서 목록", "en": "List documents"},
     "staff.cmd.doc": {"ko": "문서 보기: /doc <ID>", "en": "Show a document: /doc <id>"},
     "staff.cmd.stats": {"ko": "질문 통계와 차트", "en": "Question statistics and chart"},
+    "staff.cmd.questions": {"ko": "답변을 기다리는 창업자 질문", "en": "Founders' questions waiting for an answer"},
     "staff.cmd.outbox": {"ko": "전달 실패 메시지: 다시 보내기·버리기", "en": "Undelivered messages: retry or drop"},
     "staff.cmd.staff": {"ko": "직원 추가·제외: /staff add|remove <ID>",
                         "en": "Add or remove staff: /staff add|remove <id>"},

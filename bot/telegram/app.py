@@ -23,8 +23,8 @@ from bot.services import Services, build_services, sync_knowledge_dir
 from bot.strings import LANGS, t
 from bot.telegram.command_menu import publish_menu
 from bot.telegram.context import CONTEXT_TYPES, LANG_KEY, App, Context
-from bot.telegram.escalation_jobs import schedule_escalation_jobs
 from bot.telegram.handlers import register_all
+from bot.telegram.jobs import schedule_jobs
 from bot.telegram.persistence import SqlConversationPersistence
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import SlidingWindowLimiter
@@ -71,7 +71,7 @@ def build_application(services: Services) -> App:
         app.job_queue.run_repeating(purge_old_records, interval=timedelta(days=1), first=timedelta(minutes=5),
                                     name="retention")
         app.job_queue.run_repeating(prune_limiter, interval=timedelta(minutes=10), name="prune-limiter")
-        schedule_escalation_jobs(app.job_queue, settings)
+        schedule_jobs(app.job_queue, settings)
     return app
 
 

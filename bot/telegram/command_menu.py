@@ -16,7 +16,7 @@ COMMANDS: list[str] = [
     "start", "help", "idea", "mytickets", "subscribe", "unsubscribe", "lang", "reset", "privacy", "deletemydata",
 ]
 # Each name has a `staff.cmd.<name>` description in bot/strings/staff.py.
-STAFF_COMMANDS: list[str] = ["docs", "doc", "stats", "outbox", "staff", "subscribe", "unsubscribe"]
+STAFF_COMMANDS: list[str] = ["docs", "doc", "stats", "questions", "outbox", "staff", "subscribe", "unsubscribe"]
 
 
 def founder_commands(lang: str) -> list[BotCommand]:

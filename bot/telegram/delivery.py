@@ -12,6 +12,7 @@ from telegram import (
     Bot,
     CallbackQuery,
     ForceReply,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
@@ -54,6 +55,14 @@ class Target:
         if self.reply_to is not None:
             out["reply_parameters"] = ReplyParameters(self.reply_to, allow_sending_without_reply=True)
         return out
+
+
+def inline_markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Rows of (label, callback data), as the domain builds them, as Telegram's inline keyboard."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                                 for row in buttons])
 
 
 async def reply_to_press(query: CallbackQuery, text: str,

@@ -35,11 +35,14 @@ class DeleteChoice(StrEnum):
 # Callback data patterns, for CallbackQueryHandler(pattern=...).
 VOTE_PATTERN = rf"^fb:({'|'.join(Vote)}):(\d+)$"
 ASK_EXPERT_PATTERN = r"^ask:(\d+)$"
+ASK_STAFF_PATTERN = r"^askstaff:(\d+)$"
 LANG_PATTERN = rf"^lang:({'|'.join(LANGS)}):({'|'.join(LangOrigin)})$"
 DELETE_PATTERN = rf"^del:({'|'.join(DeleteChoice)}):(\d+)$"
 
 FEEDBACK_KINDS = {"answer", "not_found"}
-EXPERT_KINDS = {"answer", "not_found", "idea_review", "human"}
+# Where a person may help: experts for an idea, the cafe staff for what the documents did not answer.
+EXPERT_KINDS = {"answer", "idea_review", "human"}
+STAFF_KINDS = {"not_found"}
 
 
 class VoteButton(NamedTuple):
@@ -74,6 +77,22 @@ def ask_expert_data(question_id: int | None) -> str:
     return f"ask:{question_id or 0}"
 
 
+def ask_staff_data(question_id: int) -> str:
+    """"Ask the cafe staff" under a not-found answer (or after 👎): the logged question goes to staff."""
+    return f"askstaff:{question_id}"
+
+
+def parse_ask_staff(data: str | None) -> int | None:
+    """The logged question behind callback data matching ASK_STAFF_PATTERN, else None."""
+    found = re.match(ASK_STAFF_PATTERN, data or "")
+    return int(found.group(1)) if found else None
+
+
+def ask_staff_keyboard(question_id: int, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("sq.btn.ask", lang),
+                                                       callback_data=ask_staff_data(question_id))]])
+
+
 def language_data(lang: str, origin: LangOrigin) -> str:
     """A language button redrawing the message `origin` names."""
     return f"lang:{lang}:{origin}"
@@ -97,7 +116,8 @@ def parse_delete(data: str | None) -> DeleteButton | None:
 
 
 def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
-    """👍 / 👎 for answers that can be rated, and "ask an expert" wherever a person may help."""
+    """👍 / 👎 for answers that can be rated; "ask the cafe staff" when the documents had no answer, "ask an expert"
+    for ideas and answers."""
     rows: list[list[InlineKeyboardButton]] = []
     if answer.kind in FEEDBACK_KINDS and answer.question_id:
         rows.append([
@@ -106,6 +126,9 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
             InlineKeyboardButton(t("tg.button.unhelpful", answer.lang),
                                  callback_data=vote_data(answer.question_id, False)),
         ])
+    if answer.kind in STAFF_KINDS and answer.question_id:
+        rows.append([InlineKeyboardButton(t("sq.btn.ask", answer.lang),
+                                          callback_data=ask_staff_data(answer.question_id))])
     if answer.kind in EXPERT_KINDS:
         rows.append([InlineKeyboardButton(t("tg.button.ask_expert", answer.lang),
                                           callback_data=ask_expert_data(answer.question_id))])

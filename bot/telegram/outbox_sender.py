@@ -10,12 +10,13 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.escalation.enums import ContentKind
 from bot.escalation.outbox import Outgoing
 from bot.telegram.context import Context
+from bot.telegram.delivery import inline_markup
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +28,30 @@ def kick(context: Context) -> None:
 
 
 async def _thread_for(context: Context, item: Outgoing) -> int | None:
-    """The forum topic of the item's ticket in a group, opened on first use in a forum."""
-    if item.thread_id is not None or item.ticket_id is None or item.chat_id > 0:
+    """The forum topic of the item's ticket (or staff question) in a group, opened on first use in a forum."""
+    if item.thread_id is not None or item.chat_id > 0:
         return item.thread_id
-    workflow = context.services.escalation.workflow
-    topic = await asyncio.to_thread(workflow.topic_for, item.ticket_id, item.chat_id)
+    services = context.services
+    if item.ticket_id is not None:
+        ticket_id = item.ticket_id
+        topic = await asyncio.to_thread(services.escalation.workflow.topic_for, ticket_id, item.chat_id)
+        remember = lambda thread: services.escalation.tickets.set_thread(ticket_id, thread)  # noqa: E731
+    elif item.staff_question_id is not None:
+        question_id = item.staff_question_id
+        topic = await asyncio.to_thread(services.questions.topic_for, question_id, item.chat_id)
+        remember = lambda thread: services.questions.set_thread(question_id, thread)  # noqa: E731
+    else:
+        return None
     if topic.title is None or not (await context.bot.get_chat(item.chat_id)).is_forum:
         return topic.thread_id
     created = await context.bot.create_forum_topic(item.chat_id, topic.title)
-    await asyncio.to_thread(context.services.escalation.tickets.set_thread, item.ticket_id,
-                            created.message_thread_id)
+    await asyncio.to_thread(remember, created.message_thread_id)
     return created.message_thread_id
 
 
 async def send_outgoing(context: Context, item: Outgoing) -> Message:
     bot = context.bot
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(a, callback_data=b) for a, b in row]
-                                   for row in item.buttons]) if item.buttons else None
+    markup = inline_markup(item.buttons)
     thread = await _thread_for(context, item)
     caption = item.text or None
     if item.kind == ContentKind.DOCUMENT:

@@ -26,10 +26,12 @@ from bot.storage.models.staff import (
     StaffMember,
     Subscription,
 )
+from bot.storage.models.staff_questions import StaffQuestion, StaffQuestionLink
 
 __all__ = [
     "Base", "utcnow", "ChatUser", "ConversationTurn", "QuestionLog", "KnowledgeChunk", "KnowledgeDocument",
     "KnowledgeState", "KnowledgeVectorGC", "KnowledgeVersion", "RemovedFile",
     "Announcement", "AnnouncementDelivery", "ExpiryNotice", "StaffMember", "Subscription",
     "ConversationState", "Expert", "MessageLink", "OutboxItem", "SeenUpdate", "Ticket", "TicketMessage",
+    "StaffQuestion", "StaffQuestionLink",
 ]

@@ -90,6 +90,9 @@ class OutboxItem(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("esc_tickets.id", ondelete="CASCADE"), index=True)
+    # Or the staff question it belongs to (bot.staff.questions): a reply to the delivered message finds it.
+    staff_question_id: Mapped[int | None] = mapped_column(ForeignKey("staff_questions.id", ondelete="CASCADE"),
+                                                          index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
     reply_to: Mapped[int | None] = mapped_column(BigInteger)

@@ -13,6 +13,7 @@ from bot.telegram.handlers import (
     questions,
     staff,
     staff_announce,
+    staff_questions,
     staff_uploads,
 )
 
@@ -29,5 +30,6 @@ def register_all(app: App) -> None:
     staff.register(app)
     staff_uploads.register(app)
     staff_announce.register(app)
+    staff_questions.register(app)  # questions the documents did not answer, for the cafe staff (issue 12)
     # Last: the catch-all for text must not shadow more specific handlers added before it.
     questions.register(app)

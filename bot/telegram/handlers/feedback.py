@@ -10,7 +10,8 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
-from bot.telegram.keyboards import VOTE_PATTERN, parse_vote
+from bot.telegram.delivery import reply_to_press
+from bot.telegram.keyboards import VOTE_PATTERN, ask_staff_keyboard, parse_vote
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ async def on_vote(update: Update, context: Context) -> None:
     if await asyncio.to_thread(store.record_vote, question_id, query.from_user.id, 1 if helpful else -1):
         log.info("vote %s on question %d", "up" if helpful else "down", question_id)
         await query.answer(t("tg.feedback.thanks", lang))
+        if not helpful and query.message is not None:  # a person may answer what the bot could not
+            await reply_to_press(query, t("sq.offer", lang), ask_staff_keyboard(question_id, lang))
         return
     row = await asyncio.to_thread(store.get_question, question_id)
     log.info("vote on question %d refused (%s)", question_id,

@@ -1,0 +1,352 @@
+"""Questions the documents did not answer, answered by the cafe staff: each step one call that changes the question
+and queues the messages it causes in one database transaction (the outbox delivers them). Knows nothing of Telegram;
+blocking (database, knowledge search): callers run these off the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.escalation.outbox import Notice, Outbox, Topic
+from bot.knowledge.registry import DocumentInfo
+from bot.observability import metrics
+from bot.observability.logs import bind, user_ref
+from bot.staff.hours import OfficeHours
+from bot.staff.questions.enums import (
+    WAITING_STATES,
+    LinkPurpose,
+    QuestionOutcome,
+    QuestionState,
+    StaffQuestionError,
+    StaffRefusal,
+)
+from bot.staff.questions.notices import QuestionWriter, Reply, Tried
+from bot.staff.roles import StaffRegistry
+from bot.storage.db import Database
+from bot.storage.models.base import utcnow
+from bot.storage.models.conversations import QuestionLog
+from bot.storage.models.staff_questions import StaffQuestion, StaffQuestionLink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The founder asking; `name` is empty unless staff are shown founders' names (minimum collection)."""
+
+    user_id: int
+    chat_id: int
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What "save as an answer for everyone" will save."""
+
+    question: str
+    answer: str
+    programme: str | None = None
+    valid_until: date | None = None
+
+
+SaveCurated = Callable[[Draft, int, str], DocumentInfo]  # (draft, staff id, question's language) -> the document
+
+
+class StaffQuestions:
+    def __init__(self, db: Database, staff: StaffRegistry, writer: QuestionWriter, hours: OfficeHours, *,
+                 answer_hours: float, route_chat_id: int | None, search: Callable[[str], list[Tried]],
+                 save: SaveCurated) -> None:
+        self.db = db
+        self.staff = staff
+        self.writer = writer
+        self.hours = hours
+        self.answer_hours = answer_hours
+        self.route_chat_id = route_chat_id
+        self.search = search
+        self.save = save
+
+    # Founders
+    def ask(self, question_log_id: int, asker: Asker, lang: str, now: datetime | None = None) -> str:
+        """The founder's question (as they asked it, with the turn before it) goes to staff; returns what the
+        founder is told: passed on, and when to expect an answer (office hours aware)."""
+        now = now or utcnow()
+        with self.db.session() as s:
+            logged = s.get(QuestionLog, question_log_id)
+            if logged is None or logged.user_id != asker.user_id:
+                log.warning("staff question refused: question %s is not %s's", question_log_id,
+                            user_ref(asker.user_id))
+                raise StaffQuestionError(StaffRefusal.NOT_YOURS)
+            asked = s.scalar(select(StaffQuestion.id).where(StaffQuestion.question_log_id == question_log_id))
+            text, conversation = logged.question, logged.conversation_id
+        if asked is None:
+            with self.db.session() as s:
+                if not self._staff_chats(s):
+                    log.warning("staff question refused: no staff chat and no staff member to answer it")
+                    raise StaffQuestionError(StaffRefusal.NO_STAFF)
+            tried = self._tried(text)
+            with self.db.session() as s:
+                question = StaffQuestion(
+                    founder_id=asker.user_id, founder_chat_id=asker.chat_id, founder_name=asker.name, lang=lang,
+                    question=text, context=self._last_turn(s, conversation, question_log_id),
+                    question_log_id=question_log_id, tried=[t.as_json() for t in tried],
+                    status=QuestionState.OPEN, route_chat_id=self.route_chat_id, draft={})
+                s.add(question)
+                s.flush()
+                self._queue(s, self.writer.card(question, self._staff_chats(s)))
+                log.info("staff question %s asked by %s", question.id, user_ref(asker.user_id))
+            metrics.record_staff_question("asked")
+        back = self.hours.next_open(now)
+        return self.writer.passed_on(lang, self.answer_hours, back)
+
+    def _tried(self, text: str) -> list[Tried]:
+        try:
+            return self.search(text)[:3]
+        except Exception:  # the card without passages is still a card
+            log.warning("no retrieval shown for a staff question", exc_info=True)
+            return []
+
+    @staticmethod
+    def _last_turn(session: Session, conversation: str, question_log_id: int) -> dict[str, str]:
+        """The exchange before the question (the founder's question and the bot's answer), for staff's context."""
+        earlier = session.scalars(select(QuestionLog).where(QuestionLog.conversation_id == conversation,
+                                                            QuestionLog.id < question_log_id)
+                                  .order_by(QuestionLog.id.desc()).limit(1)).first()
+        if earlier is None:
+            return {}
+        return {"question": earlier.question, "answer": earlier.answer[:500]}
+
+    def follow_up(self, question_id: int, founder_id: int, text: str) -> str:
+        """The founder replied to the staff's answer: it reaches the staff who answered (or the staff chat)."""
+        with self.db.session() as s:
+            question = self._load(s, question_id)
+            if question.founder_id != founder_id:
+                raise StaffQuestionError(StaffRefusal.NOT_YOURS)
+            if question.status == QuestionState.ANSWERED:
+                question.status = QuestionState.CLAIMED  # waiting for staff again
+                question.reminded_at = None
+            self._queue(s, self.writer.follow_up(question, text, self._staff_chats(s, question)))
+            return self.writer.follow_up_sent(question)
+
+    # Staff
+    def require_staff(self, user_id: int, action: str, question_id: int | None = None) -> None:
+        if not self.staff.is_staff(user_id):
+            log.warning("refused %s on staff question %s by non-staff %s", action, question_id, user_ref(user_id))
+            raise StaffQuestionError(StaffRefusal.NOT_STAFF)
+
+    def claim(self, question_id: int, staff_id: int, staff_name: str, chat_id: int, thread_id: int | None,
+              lang: str) -> None:
+        self.require_staff(staff_id, "claim", question_id)
+        with self.db.session() as s:
+            question = self._load(s, question_id, waiting=True)
+            question.status, question.claimed_by = QuestionState.CLAIMED, staff_id
+            self._queue(s, [self.writer.claimed(question, staff_name, chat_id, thread_id, lang)])
+
+    def check(self, question_id: int, staff_id: int, action: str) -> None:
+        """Before the bot asks a staff member for a typed reply: may they, and is the question still open?"""
+        self.require_staff(staff_id, action, question_id)
+        with self.db.session() as s:
+            self._load(s, question_id)
+
+    def tried(self, question_id: int) -> list[Tried]:
+        """The passages retrieval found for the question (staff pick the one that answers it)."""
+        with self.db.session() as s:
+            return [Tried.from_json(x) for x in self._load(s, question_id).tried]
+
+    def expect(self, chat_id: int, message_id: int, question_id: int, purpose: LinkPurpose) -> None:
+        """The bot's prompt `message_id` was sent: a reply to it means `purpose` for the question."""
+        with self.db.session() as s:
+            s.merge(StaffQuestionLink(chat_id=chat_id, message_id=message_id, question_id=question_id,
+                                      purpose=purpose))
+
+    def locate(self, chat_id: int, reply_to: int | None, thread_id: int | None) -> tuple[int, LinkPurpose] | None:
+        """The question a message belongs to (a reply to one of its messages, or its forum topic), and what it means."""
+        with self.db.session() as s:
+            if reply_to is not None:
+                link = s.get(StaffQuestionLink, (chat_id, reply_to))
+                if link is not None:
+                    return link.question_id, LinkPurpose(link.purpose)
+            if thread_id is not None:
+                found = s.scalar(select(StaffQuestion.id).where(StaffQuestion.route_chat_id == chat_id,
+                                                                StaffQuestion.route_thread_id == thread_id))
+                if found is not None:
+                    return found, LinkPurpose.THREAD
+        return None
+
+    def answer(self, question_id: int, staff_id: int, text: str, chat_id: int, thread_id: int | None,
+               lang: str) -> None:
+        """The staff's answer goes to the founder, labelled as the cafe staff's; staff may then save it for everyone."""
+        self.require_staff(staff_id, "answer", question_id)
+        if not text.strip():
+            raise StaffQuestionError(StaffRefusal.EMPTY)
+        with self.db.session() as s:
+            question = self._load(s, question_id)
+            question.answer, question.answered_by, question.answered_at = text.strip(), staff_id, utcnow()
+            question.status, question.outcome = QuestionState.ANSWERED, QuestionOutcome.ANSWERED
+            question.claimed_by = question.claimed_by or staff_id
+            self._queue(s, self.writer.answered(question, chat_id, thread_id, lang))
+        metrics.record_staff_question("answered")
+        log.info("staff question %s answered by staff %s", question_id, staff_id)
+
+    def covered(self, question_id: int, staff_id: int, passage: int, chat_id: int, thread_id: int | None,
+                lang: str) -> None:
+        """The documents do cover it: the founder is pointed to the passage, and the miss is recorded."""
+        self.require_staff(staff_id, "covered", question_id)
+        with self.db.session() as s:
+            question = self._load(s, question_id)
+            tried = [Tried.from_json(t) for t in question.tried]
+            if not 0 <= passage < len(tried):
+                raise StaffQuestionError(StaffRefusal.NO_ANSWER)
+            question.status, question.outcome = QuestionState.CLOSED, QuestionOutcome.COVERED
+            question.answered_by, question.answered_at = staff_id, utcnow()
+            self._queue(s, self.writer.covered(question, tried[passage], chat_id, thread_id, lang))
+        metrics.record_retrieval_miss()
+        log.info("staff question %s: the documents cover it (passage %d); a retrieval miss", question_id, passage)
+
+    def redirect(self, question_id: int, staff_id: int, chat_id: int, thread_id: int | None, lang: str) -> None:
+        """Not the cafe's topic: the founder gets a polite redirect."""
+        self.require_staff(staff_id, "redirect", question_id)
+        with self.db.session() as s:
+            question = self._load(s, question_id)
+            question.status, question.outcome = QuestionState.CLOSED, QuestionOutcome.REDIRECTED
+            self._queue(s, self.writer.redirected(question, chat_id, thread_id, lang))
+        metrics.record_staff_question("redirected")
+
+    def close(self, question_id: int, staff_id: int, chat_id: int, thread_id: int | None, lang: str) -> None:
+        self.require_staff(staff_id, "close", question_id)
+        with self.db.session() as s:
+            question = self._load(s, question_id)
+            question.status = QuestionState.CLOSED
+            question.outcome = question.outcome or QuestionOutcome.CLOSED
+            self._queue(s, [self.writer.closed(question, chat_id, thread_id, lang)])
+        metrics.record_staff_question("closed")
+
+    # "Save as an answer for everyone"
+    def start_draft(self, question_id: int, staff_id: int, lang: str) -> Reply:
+        """The pair as it would be saved, with buttons to edit it, save or cancel."""
+        self.require_staff(staff_id, "save", question_id)
+        with self.db.session() as s:
+            question = self._load(s, question_id, closed_ok=True)
+            if not question.answer:
+                raise StaffQuestionError(StaffRefusal.NO_ANSWER)
+            question.draft = {"question": question.question, "answer": question.answer, "programme": None,
+                              "valid_until": None}
+            return self.writer.draft(question, lang)
+
+    def edit_draft(self, question_id: int, staff_id: int, purpose: LinkPurpose, value: str, lang: str) -> Reply:
+        self.require_staff(staff_id, "edit", question_id)
+        value = value.strip()
+        with self.db.session() as s:
+            question = self._load(s, question_id, closed_ok=True)
+            draft: dict[str, Any] = dict(question.draft or {})
+            if not draft:
+                raise StaffQuestionError(StaffRefusal.NO_ANSWER)
+            if purpose is LinkPurpose.VALID_UNTIL:
+                try:
+                    draft["valid_until"] = date.fromisoformat(value).isoformat() if value not in ("", "-") else None
+                except ValueError:
+                    raise StaffQuestionError(StaffRefusal.BAD_DATE) from None
+            elif purpose is LinkPurpose.PROGRAMME:
+                draft["programme"] = value if value not in ("", "-") else None
+            else:
+                if not value:
+                    raise StaffQuestionError(StaffRefusal.EMPTY)
+                draft["question" if purpose is LinkPurpose.EDIT_QUESTION else "answer"] = value
+            question.draft = draft
+            return self.writer.draft(question, lang)
+
+    def confirm_draft(self, question_id: int, staff_id: int, lang: str) -> str:
+        """Save the draft as a curated answer (searchable within seconds); returns what staff are told."""
+        self.require_staff(staff_id, "save", question_id)
+        with self.db.session() as s:
+            question = self._load(s, question_id, closed_ok=True)
+            stored = dict(question.draft or {})
+            qlang = question.lang
+        if not stored:
+            raise StaffQuestionError(StaffRefusal.NO_ANSWER)
+        until = stored.get("valid_until")
+        draft = Draft(stored["question"], stored["answer"], stored.get("programme"),
+                      date.fromisoformat(until) if until else None)
+        # Ingestion commits on its own (SQL, vectors, BM25): the question records the document once it is searchable.
+        document = self.save(draft, staff_id, qlang)
+        with self.db.session() as s:
+            question = self._load(s, question_id, closed_ok=True)
+            question.draft, question.saved_document_id = {}, document.id
+        metrics.record_staff_question("saved")
+        log.info("staff question %s saved as a curated answer by staff %s", question_id, staff_id)
+        return self.writer.saved(document.title, lang)
+
+    def cancel_draft(self, question_id: int, staff_id: int) -> None:
+        self.require_staff(staff_id, "cancel", question_id)
+        with self.db.session() as s:
+            self._load(s, question_id, closed_ok=True).draft = {}
+
+    # Lists and service levels
+    def waiting(self) -> list[StaffQuestion]:
+        """Questions staff still owe an answer, oldest first (/questions)."""
+        with self.db.session() as s:
+            return list(s.scalars(select(StaffQuestion).where(StaffQuestion.status.in_(WAITING_STATES))
+                                  .order_by(StaffQuestion.id)))
+
+    def check_service_levels(self, now: datetime | None = None) -> int:
+        """Remind staff, once, of each question waiting longer than STAFF_ANSWER_HOURS; returns notices queued."""
+        due = (now or utcnow()) - timedelta(hours=self.answer_hours)
+        queued = 0
+        with self.db.session() as s:
+            overdue = list(s.scalars(select(StaffQuestion).where(StaffQuestion.status.in_(WAITING_STATES),
+                                                                 StaffQuestion.reminded_at.is_(None),
+                                                                 StaffQuestion.created_at <= due)
+                                     .with_for_update(skip_locked=True)))
+            for question in overdue:
+                question.reminded_at = utcnow()
+                queued += self._queue(s, self.writer.reminder(question, self._staff_chats(s, question)))
+        return queued
+
+    def topic_for(self, question_id: int, chat_id: int) -> Topic:
+        """The forum topic a send to the staff chat belongs in; a title when none is open yet."""
+        with self.db.session() as s:
+            question = s.get(StaffQuestion, question_id)
+            if question is None or question.route_chat_id != chat_id:
+                return Topic(None)
+            if question.route_thread_id is not None:
+                return Topic(question.route_thread_id)
+            return Topic(None, self.writer.topic_title(question))
+
+    def set_thread(self, question_id: int, thread_id: int) -> None:
+        with self.db.session() as s:
+            question = s.get(StaffQuestion, question_id)
+            if question is not None:
+                question.route_thread_id = thread_id
+
+    # Helpers
+    def _staff_chats(self, session: Session, question: StaffQuestion | None = None) -> list[int]:
+        """Where staff read about a question: the staff chat, else the one who took it, else every staff member."""
+        if self.route_chat_id is not None:
+            return [self.route_chat_id]
+        if question is not None and (question.claimed_by or question.answered_by):
+            return [int(question.claimed_by or question.answered_by or 0)]
+        return self.staff.all_ids(session)
+
+    @staticmethod
+    def _load(session: Session, question_id: int, *, waiting: bool = False, closed_ok: bool = False) -> StaffQuestion:
+        bind(staff_question=question_id)
+        question = session.get(StaffQuestion, question_id, with_for_update=True)
+        if question is None:
+            raise StaffQuestionError(StaffRefusal.NO_QUESTION)
+        if question.status == QuestionState.CLOSED and not closed_ok:
+            raise StaffQuestionError(StaffRefusal.CLOSED)
+        if waiting and question.status not in WAITING_STATES:
+            raise StaffQuestionError(StaffRefusal.CLOSED)
+        return question
+
+    @staticmethod
+    def _queue(session: Session, notices: list[Notice]) -> int:
+        for notice in notices:
+            Outbox.put(session, notice)
+        return len(notices)

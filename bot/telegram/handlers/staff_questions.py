@@ -1,0 +1,192 @@
+"""Questions for the cafe staff on Telegram: the founder's "ask the cafe staff", the staff's card buttons and
+replies, "save as an answer for everyone", follow-ups, and /questions.
+
+Thin: each handler parses the update, calls one step of bot.staff.questions off the event loop, answers, and kicks
+the outbox, which delivers what the step queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import CallbackQuery, ForceReply, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.staff.questions.buttons import PATTERN, parse, passage_buttons
+from bot.staff.questions.enums import DRAFT_PROMPTS, LinkPurpose, QuestionAction, StaffQuestionError
+from bot.staff.questions.notices import Reply
+from bot.staff.questions.service import Asker
+from bot.strings import t
+from bot.telegram.context import App, Context, resolve_language
+from bot.telegram.delivery import inline_markup, reply_to_press
+from bot.telegram.guards import require_staff
+from bot.telegram.keyboards import ASK_STAFF_PATTERN, parse_ask_staff
+from bot.telegram.outbox_sender import kick
+
+log = logging.getLogger(__name__)
+
+# The prompts a button opens: the typed reply to them means the purpose.
+_PROMPTS = {QuestionAction.ANSWER: (LinkPurpose.ANSWER, "sq.prompt.answer"),
+            QuestionAction.EDIT_QUESTION: (LinkPurpose.EDIT_QUESTION, "sq.prompt.edit_q"),
+            QuestionAction.EDIT_ANSWER: (LinkPurpose.EDIT_ANSWER, "sq.prompt.edit_a"),
+            QuestionAction.PROGRAMME: (LinkPurpose.PROGRAMME, "sq.prompt.programme"),
+            QuestionAction.VALID_UNTIL: (LinkPurpose.VALID_UNTIL, "sq.prompt.until")}
+
+
+async def refuse(update: Update, err: StaffQuestionError, lang: str) -> None:
+    key = f"sq.err.{err.code}"
+    if update.callback_query is not None:
+        await update.callback_query.answer(t(key, lang), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(t(key, lang))
+
+
+def _thread(message: object) -> int | None:
+    return getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
+
+
+async def on_ask_staff(update: Update, context: Context) -> None:
+    """The founder's tap on "ask the cafe staff": their logged question goes to staff as they asked it."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    question_log_id = parse_ask_staff(query.data if query is not None else None)
+    if query is None or user is None or chat is None or question_log_id is None:
+        return
+    lang = await resolve_language(update, context)
+    settings = context.services.settings
+    asker = Asker(user.id, chat.id, user.full_name if settings.expert_show_founder_contact else "")
+    try:
+        told = await asyncio.to_thread(context.services.questions.ask, question_log_id, asker, lang)
+    except StaffQuestionError as err:
+        await refuse(update, err, lang)
+        return
+    await query.answer()
+    await reply_to_press(query, told)
+    kick(context)
+
+
+async def _reply(query: CallbackQuery, reply: Reply) -> None:
+    await reply_to_press(query, reply.text, inline_markup(reply.buttons))
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """The staff's buttons: claim, answer, the documents cover it, not our topic, close, and the save draft."""
+    query = update.callback_query
+    if query is None or context.match is None or query.message is None:
+        return
+    if (lang := await require_staff(update, context)) is None:
+        return
+    press, user = parse(context.match), query.from_user
+    chat_id, thread = query.message.chat.id, _thread(query.message)
+    questions, qid = context.services.questions, press.question_id
+    try:
+        if press.action is QuestionAction.CLAIM:
+            await asyncio.to_thread(questions.claim, qid, user.id, user.full_name, chat_id, thread, lang)
+            await query.answer()
+        elif press.action is QuestionAction.COVERED and press.n is None:
+            await asyncio.to_thread(questions.check, qid, user.id, "covered")
+            count = len(await asyncio.to_thread(questions.tried, qid))
+            await query.answer()
+            await reply_to_press(query, t("sq.pick_passage", lang, id=qid), inline_markup(passage_buttons(qid, count)))
+        elif press.action is QuestionAction.COVERED:
+            await asyncio.to_thread(questions.covered, qid, user.id, int(press.n or 0), chat_id, thread, lang)
+            await query.answer()
+        elif press.action is QuestionAction.REDIRECT:
+            await asyncio.to_thread(questions.redirect, qid, user.id, chat_id, thread, lang)
+            await query.answer()
+        elif press.action is QuestionAction.CLOSE:
+            await asyncio.to_thread(questions.close, qid, user.id, chat_id, thread, lang)
+            await query.answer()
+        elif press.action is QuestionAction.SAVE:
+            reply = await asyncio.to_thread(questions.start_draft, qid, user.id, lang)
+            await query.answer()
+            await _reply(query, reply)
+        elif press.action is QuestionAction.CONFIRM:
+            await query.answer()
+            saved = await asyncio.to_thread(questions.confirm_draft, qid, user.id, lang)
+            await reply_to_press(query, saved)
+        elif press.action is QuestionAction.CANCEL:
+            await asyncio.to_thread(questions.cancel_draft, qid, user.id)
+            await query.answer(t("sq.cancelled", lang))
+        else:
+            purpose, key = _PROMPTS[press.action]
+            await asyncio.to_thread(questions.check, qid, user.id, str(press.action))
+            await query.answer()
+            prompt = await context.bot.send_message(chat_id, t(key, lang, id=qid), message_thread_id=thread,
+                                                    reply_markup=ForceReply(selective=True))
+            await asyncio.to_thread(questions.expect, chat_id, prompt.message_id, qid, purpose)
+    except StaffQuestionError as err:
+        await refuse(update, err, lang)
+        return
+    kick(context)
+
+
+async def on_message(update: Update, context: Context) -> None:
+    """A reply that belongs to a staff question: the staff's answer or draft edit, or the founder's follow-up.
+    Anything else falls through to the other handlers."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot or not message.text or message.text.startswith("/"):
+        return
+    reply = message.reply_to_message
+    real_reply = reply is not None and not (message.is_topic_message and reply.message_id == message.message_thread_id)
+    if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
+        async with context.bot_data.outbox_lock:  # a reply to a send still being recorded: let it be linked first
+            pass
+    questions = context.services.questions
+    found = await asyncio.to_thread(questions.locate, message.chat.id,
+                                    reply.message_id if reply is not None and real_reply else None,
+                                    message.message_thread_id if message.is_topic_message else None)
+    if found is None:
+        return
+    qid, purpose = found
+    await _handle_reply(update, context, message, qid, purpose)
+    raise ApplicationHandlerStop
+
+
+async def _handle_reply(update: Update, context: Context, message: Message, qid: int, purpose: LinkPurpose) -> None:
+    user = message.from_user
+    assert user is not None and message.text is not None
+    questions, text = context.services.questions, message.text
+    lang = await resolve_language(update, context)
+    try:
+        if message.chat.type == ChatType.PRIVATE and not await asyncio.to_thread(
+                context.services.staff.is_staff, user.id):
+            ack = await asyncio.to_thread(questions.follow_up, qid, user.id, text)
+            await message.reply_text(ack)
+        elif purpose in DRAFT_PROMPTS:
+            reply = await asyncio.to_thread(questions.edit_draft, qid, user.id, purpose, text, lang)
+            await message.reply_text(reply.text, reply_markup=inline_markup(reply.buttons))
+        else:
+            await asyncio.to_thread(questions.answer, qid, user.id, text, message.chat.id, _thread(message), lang)
+    except StaffQuestionError as err:
+        await refuse(update, err, lang)
+        return
+    kick(context)
+
+
+async def on_questions(update: Update, context: Context) -> None:
+    """/questions: what staff still owe an answer."""
+    message = update.effective_message
+    if message is None or (lang := await require_staff(update, context)) is None:
+        return
+    waiting = await asyncio.to_thread(context.services.questions.waiting)
+    if not waiting:
+        await message.reply_text(t("sq.list.empty", lang))
+        return
+    lines = "\n".join(t("sq.list.line", lang, id=q.id, state=t(f"sq.state.{q.status}", lang),
+                        question=q.question[:80]) for q in waiting)
+    await message.reply_text(t("sq.list", lang, n=len(waiting), lines=lines))
+
+
+# Before every other group: a reply to a question's message is the question's (an answer, a follow-up), whatever
+# else the writer is doing; any other text passes through untouched (staff values, ticket replies, the Q&A).
+GROUP = -3
+
+
+def register(app: App) -> None:
+    app.add_handler(CallbackQueryHandler(on_ask_staff, pattern=ASK_STAFF_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=PATTERN), group=GROUP)
+    app.add_handler(CommandHandler("questions", on_questions), group=GROUP)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_message),
+                    group=GROUP)
