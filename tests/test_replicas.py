@@ -271,6 +271,29 @@ async def test_an_escalation_opened_through_one_replica_is_answered_through_the_
     lb.pinned = None
 
 
+async def test_a_staff_question_asked_through_one_replica_is_answered_through_the_other(cluster):
+    tg, lb = cluster.tg, cluster.lb
+    founder = tg.private_chat(8304, "서하", language_code="ko")
+    staff = tg.private_chat(STAFF, "김직원", language_code="ko")
+    lb.pinned = "a"
+    await tg.send_text(founder, founder.user, "카페에서 프린터 쓸 수 있어요?")
+    not_found = await tg.wait_for_message(founder, is_answer, timeout=15)
+    ask = next(b for b in buttons(not_found) if b.startswith("askstaff:"))
+    await tg.press_button(founder, founder.user, not_found, ask)
+    card = await tg.wait_for_message(staff, lambda m: any(b.startswith("sq:claim:") for b in buttons(m)), timeout=15)
+
+    lb.pinned = "b"
+    mark = tg.mark()
+    reply = await tg.send_text(staff, staff.user, "1층 프린터를 무료로 쓰실 수 있습니다.", reply_to=card)
+    await tg.wait_for_message(founder, has("1층 프린터를 무료로"), timeout=15, since=mark)
+    await wait_processes_idle(tg, lb.accepted)
+    assert lb.replicas_of(reply) == ["b"]
+    founder_texts = [m.get("text") or "" for m in tg.sent_messages(founder)]
+    assert sum("1층 프린터를 무료로" in text for text in founder_texts) == 1
+    assert sum(any(b.startswith("sq:claim:") for b in buttons(m)) for m in tg.sent_messages(staff)) == 1
+    lb.pinned = None
+
+
 async def intake_state(database_url: str, user_id: int) -> object:
     """The founder's intake step as stored in the shared database (None: no intake running)."""
     engine = create_engine(database_url)

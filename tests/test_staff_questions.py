@@ -4,9 +4,10 @@ Restarts between the steps lose nothing; people who are not staff are refused. S
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import event, select
 from telegram_harness import (
     buttons,
     has,
@@ -18,8 +19,19 @@ from telegram_harness import (
     wait_idle,
 )
 
+from bot.answering.memory import ConversationStore
+from bot.answering.types import Answer
+from bot.knowledge.registry import DocumentInfo
+from bot.privacy import PersonalData
 from bot.services import Services
 from bot.staff.hours import OfficeHours
+from bot.staff.questions.enums import LinkPurpose, StaffQuestionError, StaffRefusal
+from bot.staff.questions.notices import QuestionWriter, Tried
+from bot.staff.questions.service import Asker, Draft, StaffQuestions
+from bot.staff.roles import StaffRegistry
+from bot.storage.db import Database
+from bot.storage.models.base import utcnow
+from bot.storage.models.escalation import OutboxItem
 from bot.strings import t
 
 ON_MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")
@@ -171,3 +183,84 @@ def test_office_hours_say_when_staff_are_back():
     assert hours.next_open(datetime(2026, 12, 7, 2, 0, tzinfo=UTC)) is None  # Monday 11:00: in
     with pytest.raises(ValueError):
         OfficeHours.parse("weekdays 9-6")
+
+
+# The domain without Telegram: service levels, erasure, and one transaction per step.
+@pytest.fixture
+def domain(database_url):
+    db = Database(database_url)
+    writer = QuestionWriter("ko")
+    saved: list[Draft] = []
+
+    def save(draft: Draft, staff_id: int, lang: str) -> DocumentInfo:
+        saved.append(draft)
+        return DocumentInfo(id="d1", title="카페 직원 답변", programme=None, valid_until=None, lang=lang, source=None,
+                            version=1, version_id="v1", file_name="x.md", kind="md", page_count=1, chunk_count=1,
+                            ingested_at=datetime(2026, 12, 2, tzinfo=UTC))
+
+    questions = StaffQuestions(db, StaffRegistry(db, [STAFF]), writer, OfficeHours.parse("mon-sun 00:00-23:59"),
+                               answer_hours=2, route_chat_id=None,
+                               search=lambda q: [Tried("서울창업카페 이용 안내", 1, "평일 9시부터 21시까지")],
+                               save=save)
+    yield db, questions, saved
+    db.dispose()
+
+
+def logged_question(db: Database, user_id: int, text: str) -> int:
+    store = ConversationStore(db)
+    return store.log_question(user_id, f"tg:{user_id}", Answer(kind="not_found", text="", lang="ko",
+                                                               mode="extractive", question=text,
+                                                               standalone_question=text))
+
+
+def outbox(db: Database) -> list[tuple[int, str]]:
+    with db.session() as s:
+        return [(o.chat_id, o.text) for o in s.scalars(select(OutboxItem).order_by(OutboxItem.id))]
+
+
+def test_a_waiting_question_reminds_staff_once_and_an_answer_is_saved_without_the_founder(domain):
+    db, questions, saved = domain
+    qid_log = logged_question(db, FOUNDER, QUESTION)
+    told = questions.ask(qid_log, Asker(FOUNDER, FOUNDER, "민지"), "ko")
+    assert told == t("sq.asked", "ko", hours="2")
+    assert questions.ask(qid_log, Asker(FOUNDER, FOUNDER), "ko") == told  # a second tap asks nothing new
+    [waiting] = questions.waiting()
+    assert [chat for chat, _ in outbox(db)] == [STAFF]  # the card, to the one staff member's DM
+    later = utcnow() + timedelta(hours=3)
+    assert questions.check_service_levels(later) == 1 and questions.check_service_levels(later) == 0
+    assert outbox(db)[-1][1].startswith("⏰")
+    with pytest.raises(StaffQuestionError) as refused:
+        questions.answer(waiting.id, STRANGER, ANSWER, STRANGER, None, "ko")
+    assert refused.value.code is StaffRefusal.NOT_STAFF
+    questions.answer(waiting.id, STAFF, ANSWER, STAFF, None, "ko")
+    assert (FOUNDER, t("sq.answer", "ko", id=waiting.id, answer=ANSWER)) in outbox(db)
+    assert questions.waiting() == []
+    questions.start_draft(waiting.id, STAFF, "ko")
+    with pytest.raises(StaffQuestionError) as bad_date:
+        questions.edit_draft(waiting.id, STAFF, LinkPurpose.VALID_UNTIL, "내년 봄", "ko")
+    assert bad_date.value.code is StaffRefusal.BAD_DATE
+    questions.edit_draft(waiting.id, STAFF, LinkPurpose.VALID_UNTIL, "2027-06-30", "ko")
+    questions.confirm_draft(waiting.id, STAFF, "ko")
+    assert saved == [Draft(QUESTION, ANSWER, None, date(2027, 6, 30))]
+
+
+def test_a_founders_questions_go_with_their_data(domain):
+    db, questions, _ = domain
+    questions.ask(logged_question(db, FOUNDER, QUESTION), Asker(FOUNDER, FOUNDER), "ko")
+    assert PersonalData(db).erase_founder(FOUNDER).removed["staff_questions"] == 1
+    assert questions.waiting() == [] and outbox(db) == []
+
+
+def test_asking_is_all_or_nothing(domain):
+    db, questions, _ = domain
+
+    def fail(*_: object) -> None:
+        raise RuntimeError("the process died before the card was stored")
+
+    event.listen(OutboxItem, "before_insert", fail)
+    try:
+        with pytest.raises(RuntimeError):
+            questions.ask(logged_question(db, FOUNDER, QUESTION), Asker(FOUNDER, FOUNDER), "ko")
+    finally:
+        event.remove(OutboxItem, "before_insert", fail)
+    assert questions.waiting() == []  # no question that staff would never see
