@@ -268,9 +268,17 @@ async def test_stats_text_and_weekly_chart(tg, bot, services):
     report = await tg.wait_for_message(staff, lambda m: m["text"].startswith("📊"), timeout=20)
     text = report["text"]
     assert "👍" in text and "못 찾음" in text and "전문가 연결" in text
-    assert "• 주차장이 있나요? (3회)" in text or "• 주차장이 있나요? (2회)" in text
+    assert "1. 주차장이 있나요? (3회)" in text or "1. 주차장이 있나요? (2회)" in text
     photo = await tg.wait_for_message(staff, lambda m: bool(m["photo"]), timeout=20)
     assert tg.file_content(photo["photo"][-1]["file_id"]).startswith(b"\x89PNG")
+
+    # "Answer this" under the gap: the staff-question flow, its card in the staff member's chat, then an answer.
+    [answer_this, *_] = [b for b in buttons(report) if b.startswith("sq:gap:")]
+    await tg.press_button(staff, staff.user, report, answer_this)
+    card = await tg.wait_for_message(staff, lambda m: any(b.startswith("sq:claim:") for b in buttons(m)))
+    assert "주차" in card["text"]
+    await tg.send_text(staff, staff.user, "카페 건물 지하 주차장을 2시간 무료로 쓰실 수 있습니다.", reply_to=card)
+    await tg.wait_for_message(staff, lambda m: any(b.startswith("sq:save:") for b in buttons(m)))
 
 
 async def test_subscribers_get_one_announcement_even_across_a_restart(services):

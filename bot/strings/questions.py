@@ -39,6 +39,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "sq.card.how": {"ko": "이 메시지(또는 주제)에 답장하면 창업자에게 답변으로 전달됩니다.",
                     "en": "Reply to this message (or in this topic) to answer the founder."},
     "sq.btn.claim": {"ko": "맡기", "en": "Claim"},
+    "sq.btn.answer_gap": {"ko": "{n}번 답변하기", "en": "Answer #{n}"},
     "sq.btn.answer": {"ko": "답변", "en": "Answer"},
     "sq.btn.covered": {"ko": "문서에 있음", "en": "Documents cover it"},
     "sq.btn.redirect": {"ko": "다른 기관 안내", "en": "Not our topic"},

@@ -183,7 +183,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Expert escalations: open {open} · overdue {overdue} · median time to first reply {median}",
     },
     "staff.stats.no_escalations": {"ko": "전문가 연결: 아직 기록 없음", "en": "Expert escalations: not recorded yet"},
-    "staff.stats.gap": {"ko": "• {example} ({count}회)", "en": "• {example} ({count}×)"},
+    "staff.stats.gap": {"ko": "{n}. {example} ({count}회)", "en": "{n}. {example} ({count}×)"},
     "staff.stats.no_gaps": {"ko": "(없음)", "en": "(none)"},
     "staff.stats.chart_title": {"ko": "최근 7일 질문", "en": "Questions, last 7 days"},
     "staff.stats.label.answer": {"ko": "자료로 답변", "en": "Answered"},

@@ -44,6 +44,12 @@ def card_buttons(question_id: int, lang: str) -> Buttons:
              _button("sq.btn.close", QuestionAction.CLOSE, question_id, lang)]]
 
 
+def gap_buttons(gaps: list[tuple[int, int]], lang: str) -> Buttons:
+    """"Answer this" under each /stats knowledge gap: (its number in the list, a logged question of the gap)."""
+    return [[(t("sq.btn.answer_gap", lang, n=n), data(QuestionAction.GAP, question_log_id))]
+            for n, question_log_id in gaps]
+
+
 def passage_buttons(question_id: int, count: int) -> Buttons:
     """One button per passage retrieval found: the one that answers the question."""
     return [[(f"{n + 1}", data(QuestionAction.COVERED, question_id, n)) for n in range(count)]]

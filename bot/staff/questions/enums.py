@@ -51,6 +51,7 @@ class QuestionAction(StrEnum):
     VALID_UNTIL = "until"
     CONFIRM = "ok"
     CANCEL = "no"
+    GAP = "gap"  # "answer this" under a /stats knowledge gap: sq:gap:<the logged question>
 
 
 class StaffRefusal(StrEnum):

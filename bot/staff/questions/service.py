@@ -105,6 +105,36 @@ class StaffQuestions:
         back = self.hours.next_open(now)
         return self.writer.passed_on(lang, self.answer_hours, back)
 
+    def ask_from_gap(self, question_log_id: int, staff_id: int) -> int:
+        """"Answer this" under a /stats knowledge gap: the same flow, without a founder waiting for the answer.
+
+        The card goes to the staff chat, or to the staff member who pressed. Returns the question's id.
+        """
+        self.require_staff(staff_id, "answer a gap", question_log_id)
+        with self.db.session() as s:
+            logged = s.get(QuestionLog, question_log_id)
+            if logged is None:
+                raise StaffQuestionError(StaffRefusal.NO_QUESTION)
+            text, lang = logged.question, logged.lang
+        tried = self._tried(text)
+        with self.db.session() as s:
+            question = StaffQuestion(founder_id=None, founder_chat_id=None, founder_name="", lang=lang, question=text,
+                                     context={}, question_log_id=None, tried=[t.as_json() for t in tried],
+                                     status=QuestionState.CLAIMED, claimed_by=staff_id,
+                                     route_chat_id=self.route_chat_id, draft={})
+            s.add(question)
+            s.flush()
+            chats = [self.route_chat_id] if self.route_chat_id is not None else [staff_id]
+            self._queue(s, self.writer.card(question, chats))
+            return question.id
+
+    def gap_references(self, examples: list[str]) -> list[int | None]:
+        """For each knowledge gap's example, the latest logged question with that text (what "answer this" opens)."""
+        with self.db.session() as s:
+            return [s.scalar(select(QuestionLog.id).where(QuestionLog.question == example, QuestionLog.kind ==
+                                                          "not_found").order_by(QuestionLog.id.desc()).limit(1))
+                    for example in examples]
+
     def _tried(self, text: str) -> list[Tried]:
         try:
             return self.search(text)[:3]

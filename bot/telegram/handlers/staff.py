@@ -19,11 +19,12 @@ from telegram.ext import (
 
 from bot.staff.announcements import kst_today
 from bot.staff.chart import hangul_font, weekly_chart
+from bot.staff.questions.buttons import gap_buttons
 from bot.staff.roles import parse_user_id
 from bot.strings import t
 from bot.telegram.command_menu import set_staff_menu
 from bot.telegram.context import App, Context, resolve_language
-from bot.telegram.delivery import reply_to_press
+from bot.telegram.delivery import inline_markup, reply_to_press
 from bot.telegram.guards import require_staff
 from bot.telegram.staff_buttons import (
     ASK_VALUE_ACTIONS,
@@ -245,12 +246,17 @@ async def stats_command(update: Update, context: Context) -> None:
         escalations = t("staff.stats.escalations", lang, open=stats.escalations_open,
                         overdue="-" if stats.escalations_overdue is None else stats.escalations_overdue,
                         median="-" if median is None else f"{median:.0f} min")
-    gaps = "\n".join(t("staff.stats.gap", lang, example=g.example[:100], count=g.count) for g in stats.gaps)
+    gaps = "\n".join(t("staff.stats.gap", lang, n=n, example=g.example[:100], count=g.count)
+                     for n, g in enumerate(stats.gaps, 1))
     per_day = ", ".join(f"{d:%m/%d} {sum(stats.per_day[d].values())}" for d in stats.days)
     text = t("staff.stats.text", lang, days=len(stats.days), total=stats.total, answered=stats.answered,
              answered_pct=pct(stats.answered), not_found=stats.not_found, not_found_pct=pct(stats.not_found),
              up=stats.up, down=stats.down, escalations=escalations, gaps=gaps or t("staff.stats.no_gaps", lang))
-    await message.reply_text(text + "\n\n" + t("staff.stats.per_day", lang, days=per_day))
+    # "Answer this" under each gap opens the staff-question flow (bot.staff.questions) for it.
+    references = await asyncio.to_thread(services.questions.gap_references, [g.example for g in stats.gaps])
+    answerable = [(n, ref) for n, ref in enumerate(references, 1) if ref is not None]
+    await message.reply_text(text + "\n\n" + t("staff.stats.per_day", lang, days=per_day),
+                             reply_markup=inline_markup(gap_buttons(answerable, lang)))
     chart_lang = lang if hangul_font() or lang == "en" else "en"  # no Hangul font: English beats boxes
     labels = {k: t(f"staff.stats.label.{k}", chart_lang) for k in ("answer", "not_found", "other")}
     png = await asyncio.to_thread(weekly_chart, stats, labels, t("staff.stats.chart_title", chart_lang))

@@ -81,7 +81,10 @@ async def on_button(update: Update, context: Context) -> None:
     chat_id, thread = query.message.chat.id, _thread(query.message)
     questions, qid = context.services.questions, press.question_id
     try:
-        if press.action is QuestionAction.CLAIM:
+        if press.action is QuestionAction.GAP:
+            await asyncio.to_thread(questions.ask_from_gap, qid, user.id)
+            await query.answer()
+        elif press.action is QuestionAction.CLAIM:
             await asyncio.to_thread(questions.claim, qid, user.id, user.full_name, chat_id, thread, lang)
             await query.answer()
         elif press.action is QuestionAction.COVERED and press.n is None:
