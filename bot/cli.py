@@ -100,6 +100,26 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return run_bot(settings)
 
 
+def cmd_cafes(args: argparse.Namespace, settings: Settings) -> int:
+    """`cafebot cafes sync`: apply the cafes file now (a running bot also applies it at its next start)."""
+    from bot.cafes.registry import CafeRegistry
+    from bot.cafes.spec import load_cafes
+    from bot.storage.db import Database
+
+    if settings.cafes_file is None:
+        print(t("cli.cafes.no_file", args.lang), file=sys.stderr)
+        return 2
+    specs = load_cafes(settings.cafes_file)
+    db = Database(settings.sqlalchemy_url, migrate=settings.db_auto_upgrade)
+    try:
+        report = CafeRegistry(db, settings.admin_user_ids).sync(specs)
+    finally:
+        db.dispose()
+    print(t("cli.cafes.synced", args.lang, added=", ".join(report.added) or "-",
+            updated=", ".join(report.updated) or "-", deactivated=", ".join(report.deactivated) or "-"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cafebot", description="Seoul Startup Cafe assistant")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -129,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="talk to the assistant in this terminal")
     p.set_defaults(func=cmd_chat)
 
+    p = sub.add_parser("cafes", help="the cafes file (CAFES_FILE)")
+    p.add_argument("action", choices=["sync"], help="sync: apply the file to the database now")
+    p.set_defaults(func=cmd_cafes)
+
     p = sub.add_parser("run", help="run the Telegram bot (console chat when no token is set)")
     p.set_defaults(func=cmd_run)
 
@@ -143,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     configure_logging(settings, args.verbose)  # after the settings: LOG_FORMAT and the secrets to redact
     args.lang = args.lang or settings.default_language
+    from bot.cafes.spec import CafeFileError
     from bot.ops.commands import schema_error_message
     from bot.storage.db import SchemaOutOfDate
 
@@ -150,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args, settings) or 0)
     except SchemaOutOfDate as exc:
         print(schema_error_message(exc, args.lang), file=sys.stderr)
+        return 2
+    except CafeFileError as exc:  # a typo in the cafes file: say where, start nothing
+        print(t("cli.cafes.bad_file", args.lang, problem=exc), file=sys.stderr)
         return 2
 
 

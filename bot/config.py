@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # hours in Asia/Seoul ("mon-fri 10:00-18:00"; days mon..sun, a range or a comma list), and the answer time
     # founders are promised (a reminder goes to staff when a question waits longer)
     staff_chat_id: int | None = None
+    # The cafes one deployment serves (YAML, see cafes.example.yaml); unset: one cafe, as configured above.
+    # City-wide admins see and manage every cafe (they are staff too).
+    cafes_file: Path | None = None
+    admin_user_ids: IdList = Field(default_factory=list)
     staff_hours: str = "mon-fri 10:00-18:00"
     staff_answer_hours: float = 24.0
     staff_sla_check_seconds: float = 60.0
@@ -132,7 +136,7 @@ class Settings(BaseSettings):
         OfficeHours.parse(value)  # a typo is refused at start, not when the first founder asks
         return value
 
-    @field_validator("staff_user_ids", "expert_user_ids", mode="before")
+    @field_validator("staff_user_ids", "expert_user_ids", "admin_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -171,6 +175,11 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def configured_staff_ids(self) -> list[int]:
+        """Staff from the settings: STAFF_USER_IDS and the city-wide admins."""
+        return list(dict.fromkeys([*self.staff_user_ids, *self.admin_user_ids]))
 
     def ensure_dirs(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

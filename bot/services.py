@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bot.answering.memory import ConversationStore
 from bot.answering.service import AnswerService
+from bot.cafes.registry import CafeRegistry
+from bot.cafes.spec import load_cafes
 from bot.config import Settings
 from bot.escalation.wiring import Escalation, build_escalation
 from bot.knowledge.embeddings import CachedEmbeddings
@@ -43,6 +45,7 @@ class Services:
     escalation: Escalation
     state: StateStore  # PTB's conversations and user data, and pending prompts (bot.storage.state_store)
     questions: StaffQuestions  # founders' questions passed to the cafe staff
+    cafes: CafeRegistry  # the cafes this deployment serves (CAFES_FILE)
 
     def close(self) -> None:
         self.db.dispose()
@@ -55,13 +58,16 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
     """
     settings.ensure_dirs()
     db = Database(settings.sqlalchemy_url, migrate=settings.db_auto_upgrade)
+    cafes = CafeRegistry(db, settings.admin_user_ids)
+    if settings.cafes_file is not None:  # before anything routes work to a cafe's people
+        cafes.sync(load_cafes(settings.cafes_file))
     knowledge = KnowledgeBase(settings, db, embeddings=embeddings)
     warn_if_vectors_missing(knowledge)
     store = ConversationStore(db)
     answers = AnswerService(settings, knowledge, store)
     return Services(
         settings=settings, db=db, knowledge=knowledge, store=store, answers=answers,
-        staff=StaffRegistry(db, settings.staff_user_ids), uploads=UploadService(settings, knowledge),
+        staff=StaffRegistry(db, settings.configured_staff_ids), uploads=UploadService(settings, knowledge),
         announcements=AnnouncementService(db), insight=InsightService(
             db, knowledge.embeddings.embed_uncached,
             # "Overdue" in /stats is measured against the response time promised to the founder.
@@ -69,6 +75,7 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
         escalation=build_escalation(settings, db, related=lambda query: related_titles(knowledge, query)),
         state=StateStore(db),
         questions=build_staff_questions(settings, db, knowledge),
+        cafes=cafes,
     )
 
 
@@ -83,7 +90,7 @@ def build_staff_questions(settings: Settings, db: Database, knowledge: Knowledge
                                              programme=draft.programme, valid_until=draft.valid_until, lang=lang)
 
     writer = QuestionWriter(settings.default_language, show_founder_name=settings.expert_show_founder_contact)
-    return StaffQuestions(db, StaffRegistry(db, settings.staff_user_ids), writer,
+    return StaffQuestions(db, StaffRegistry(db, settings.configured_staff_ids), writer,
                           OfficeHours.parse(settings.staff_hours), answer_hours=settings.staff_answer_hours,
                           route_chat_id=settings.staff_chat_id, search=tried, save=save)
 

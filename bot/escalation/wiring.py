@@ -49,7 +49,7 @@ def build_escalation(settings: Settings, db: Database,
                     timedelta(hours=settings.escalation_reassign_hours))
     writer = NoticeWriter(settings.default_language, label_by_name=settings.expert_label == "name",
                           show_founder_contact=settings.expert_show_founder_contact)
-    escalation = assemble(db, sla, StaffRegistry(db, settings.staff_user_ids), writer, related=related,
+    escalation = assemble(db, sla, StaffRegistry(db, settings.configured_staff_ids), writer, related=related,
                           retry_base_seconds=settings.escalation_retry_base_seconds,
                           max_attempts=settings.outbox_max_attempts)
     # Configured experts exist from the start; staff commands can change them later without being overwritten.

@@ -1,4 +1,5 @@
-"""Who is staff: STAFF_USER_IDS from the settings plus members added in the bot (stored in the database)."""
+"""Who is staff: STAFF_USER_IDS (and ADMIN_USER_IDS) from the settings, members added in the bot, and each cafe's
+staff from the cafes file (all stored in the database)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage.db import Database
-from bot.storage.models import StaffMember
+from bot.storage.models import CafeStaff, StaffMember
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,14 @@ class StaffRegistry:
         if user_id in self.configured:
             return True
         with self.db.session() as s:
-            return s.get(StaffMember, user_id) is not None
+            return s.get(StaffMember, user_id) is not None or s.scalar(
+                select(CafeStaff.user_id).where(CafeStaff.user_id == user_id).limit(1)) is not None
 
     def all_ids(self, session: Session | None = None) -> list[int]:
         """Every staff member's id; with `session`, read inside that (already open) transaction."""
         if session is not None:
-            return sorted(set(session.scalars(select(StaffMember.user_id))) | self.configured)
+            return sorted(set(session.scalars(select(StaffMember.user_id))) | self.configured
+                          | set(session.scalars(select(CafeStaff.user_id))))
         with self.db.session() as s:
             return self.all_ids(s)
 

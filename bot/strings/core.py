@@ -43,6 +43,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                            "en": "new version: {title} (v{version}, {pages} pages, {chunks} chunks, {seconds:.1f}s)"},
     "cli.ingest.unchanged": {"ko": "변경 없음: {title} (v{version})", "en": "unchanged: {title} (v{version})"},
     "cli.search.none": {"ko": "관련 문서를 찾지 못했습니다.", "en": "No relevant passages found."},
+    "cli.cafes.no_file": {"ko": "CAFES_FILE이 설정되지 않았습니다.", "en": "CAFES_FILE is not set."},
+    "cli.cafes.synced": {"ko": "카페 동기화: 추가 {added} / 갱신 {updated} / 비활성 {deactivated}",
+                         "en": "cafes synced: added {added} / updated {updated} / deactivated {deactivated}"},
+    "cli.cafes.bad_file": {"ko": "카페 파일을 쓸 수 없습니다: {problem}",
+                           "en": "The cafes file cannot be used: {problem}"},
     "cli.docs.none": {"ko": "등록된 문서가 없습니다.", "en": "The knowledge base has no documents."},
     "cli.removed": {"ko": "삭제: {title}", "en": "removed: {title}"},
     "cli.unknown_document": {"ko": "문서를 찾을 수 없습니다: {id}", "en": "No such document: {id}"},
@@ -136,6 +141,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "programmes.",
     },
     "answer.sources": {"ko": "출처", "en": "Sources"},
+    # A curated answer (bot/knowledge/curated.py) as a source under an answer, with the day staff saved it.
+    "answer.curated_source": {"ko": "카페 직원 답변 ({date})", "en": "Cafe staff answer ({date})"},
+    # The title of a curated answer's document in /docs.
+    "kb.curated_title": {"ko": "카페 직원 답변: {question}", "en": "Cafe staff answer: {question}"},
     "kb.seeding": {"ko": "기본 지식 베이스를 불러오는 중입니다: {path}",
                    "en": "Loading the default knowledge base from {path}"},
     # --- console chat ---

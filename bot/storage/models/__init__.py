@@ -1,6 +1,7 @@
 """The relational schema, one module per domain; importing this package registers every table on Base."""
 
 from bot.storage.models.base import Base, utcnow
+from bot.storage.models.cafes import Cafe, CafeStaff
 from bot.storage.models.conversations import ChatUser, ConversationTurn, QuestionLog
 from bot.storage.models.escalation import (
     ConversationState,
@@ -33,5 +34,5 @@ __all__ = [
     "KnowledgeState", "KnowledgeVectorGC", "KnowledgeVersion", "RemovedFile",
     "Announcement", "AnnouncementDelivery", "ExpiryNotice", "StaffMember", "Subscription",
     "ConversationState", "Expert", "MessageLink", "OutboxItem", "SeenUpdate", "Ticket", "TicketMessage",
-    "StaffQuestion", "StaffQuestionLink",
+    "StaffQuestion", "StaffQuestionLink", "Cafe", "CafeStaff",
 ]

@@ -21,6 +21,7 @@ class ChatUser(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     lang: Mapped[str | None] = mapped_column(String(8))
+    cafe_id: Mapped[str | None] = mapped_column(String(32))  # the cafe the founder uses (/cafe)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

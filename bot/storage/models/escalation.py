@@ -22,6 +22,7 @@ class Expert(Base):
     alias: Mapped[str] = mapped_column(Text, default="")
     specialties: Mapped[list[str]] = mapped_column(JSON, default=list)
     capacity: Mapped[int] = mapped_column(Integer, default=5)
+    cafe_id: Mapped[str | None] = mapped_column(String(32), index=True)  # the cafe whose founders they review
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -36,6 +37,7 @@ class Ticket(Base):
     founder_chat_id: Mapped[int] = mapped_column(BigInteger)
     founder_name: Mapped[str] = mapped_column(Text, default="")
     founder_username: Mapped[str | None] = mapped_column(Text)
+    cafe_id: Mapped[str | None] = mapped_column(String(32), index=True)  # the cafe the founder uses
     lang: Mapped[str] = mapped_column(String(8), default="ko")
     fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # the intake answers
     specialty: Mapped[str | None] = mapped_column(Text)

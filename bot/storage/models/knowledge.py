@@ -23,6 +23,9 @@ class KnowledgeDocument(Base):
     # Normalised title: a new upload with the same title supersedes this document.
     title_key: Mapped[str] = mapped_column(String(300), unique=True)
     programme: Mapped[str | None] = mapped_column(String(120))
+    # A cafe's own notice (its hours, an event): it answers that cafe's founders and is labelled with the cafe for
+    # everyone else. NULL: city-wide.
+    cafe_id: Mapped[str | None] = mapped_column(String(32), index=True)
     valid_until: Mapped[date | None] = mapped_column(Date)
     lang: Mapped[str | None] = mapped_column(String(8))
     source: Mapped[str | None] = mapped_column(String(500))

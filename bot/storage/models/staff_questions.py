@@ -25,6 +25,7 @@ class StaffQuestion(Base):
     founder_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     founder_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     founder_name: Mapped[str] = mapped_column(Text, default="")
+    cafe_id: Mapped[str | None] = mapped_column(String(32), index=True)  # the cafe whose staff answer it
     lang: Mapped[str] = mapped_column(String(8), default="ko")
     question: Mapped[str] = mapped_column(Text)
     # The conversation's last turn before the question ({"question", "answer"}), for context.
