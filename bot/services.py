@@ -74,12 +74,13 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
             overdue_after=timedelta(hours=settings.escalation_expected_response_hours)),
         escalation=build_escalation(settings, db, related=lambda query: related_titles(knowledge, query)),
         state=StateStore(db),
-        questions=build_staff_questions(settings, db, knowledge),
+        questions=build_staff_questions(settings, db, knowledge, cafes),
         cafes=cafes,
     )
 
 
-def build_staff_questions(settings: Settings, db: Database, knowledge: KnowledgeBase) -> StaffQuestions:
+def build_staff_questions(settings: Settings, db: Database, knowledge: KnowledgeBase,
+                          cafes: CafeRegistry) -> StaffQuestions:
     """Staff questions wired to the knowledge base: what retrieval found for the card, and curated answers saved."""
 
     def tried(question: str) -> list[Tried]:
@@ -92,7 +93,7 @@ def build_staff_questions(settings: Settings, db: Database, knowledge: Knowledge
     writer = QuestionWriter(settings.default_language, show_founder_name=settings.expert_show_founder_contact)
     return StaffQuestions(db, StaffRegistry(db, settings.configured_staff_ids), writer,
                           OfficeHours.parse(settings.staff_hours), answer_hours=settings.staff_answer_hours,
-                          route_chat_id=settings.staff_chat_id, search=tried, save=save)
+                          route_chat_id=settings.staff_chat_id, search=tried, save=save, cafes=cafes)
 
 
 def related_titles(knowledge: KnowledgeBase, query: str, limit: int = 3) -> list[str]:

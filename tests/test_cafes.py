@@ -5,13 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from telegram_harness import (
+    buttons,
+    has,
+    make_services,
+    running_bot,
+    settings_for,
+    shared_embeddings,
+    tg_fixture,
+    wait_idle,
+)
 
 from bot.cafes.registry import CafeRegistry
 from bot.cafes.spec import CafeFileError, load_cafes
 from bot.escalation.experts import ExpertRegistry
 from bot.staff.roles import StaffRegistry
 from bot.storage.db import Database
+from bot.strings import t
 
+tg = tg_fixture(loop_scope="module")
 EXAMPLE = Path(__file__).resolve().parent.parent / "cafes.example.yaml"
 
 
@@ -72,3 +84,69 @@ def test_a_bad_file_is_refused_with_what_is_wrong(tmp_path):
                      encoding="utf-8")
     with pytest.raises(CafeFileError, match="listed twice"):
         load_cafes(twice)
+
+
+CAFES_YAML = """
+cafes:
+  - id: seongsu
+    name: {ko: 성수 창업카페, en: Seongsu Startup Cafe}
+    district: 성동구
+    address: 서울 성동구 성수이로 118
+    hours: 평일 10:00-18:00
+    staff: [9301]
+  - id: sinchon
+    name: {ko: 신촌 창업카페, en: Sinchon Startup Cafe}
+    district: 서대문구
+    hours: 평일 09:00-21:00
+    staff: [9311]
+"""
+
+
+@pytest.fixture
+def cafe_services(tmp_path, embedding_cache_dir, database_url):
+    cafes_file = tmp_path / "cafes.yaml"
+    cafes_file.write_text(CAFES_YAML, encoding="utf-8")
+    settings = settings_for(tmp_path / "data", embedding_cache_dir, database_url=database_url, cafes_file=cafes_file,
+                            staff_hours="mon-sun 00:00-23:59", escalation_outbox_interval_seconds=0.3)
+    services = make_services(settings, shared_embeddings(embedding_cache_dir))
+    yield services
+    services.close()
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_founder_picks_their_cafe_and_its_staff_answer_them_alone(tg, cafe_services):
+    founder = tg.private_chat(5301, "민지")
+    seongsu_staff, sinchon_staff = tg.private_chat(9301, "성수직원"), tg.private_chat(9311, "신촌직원")
+    async with running_bot(cafe_services, tg) as app:
+        await tg.send_text(founder, founder.user, "카페에서 프린터 쓸 수 있어요?")
+        not_found = await tg.wait_for_message(founder, lambda m: any(b.startswith("askstaff:") for b in buttons(m)),
+                                              timeout=15)
+        await tg.press_button(founder, founder.user, not_found,
+                              next(b for b in buttons(not_found) if b.startswith("askstaff:")))
+        # Which cafe, first: the cafes from the file, with district and hours.
+        pick = await tg.wait_for_message(founder, has(t("cafe.first", "ko")))
+        assert [b["text"] for row in pick["reply_markup"]["inline_keyboard"] for b in row] == [
+            "성수 창업카페 · 성동구 · 평일 10:00-18:00", "신촌 창업카페 · 서대문구 · 평일 09:00-21:00"]
+        await tg.press_button(founder, founder.user, pick, next(b for b in buttons(pick) if b.endswith(":sinchon")))
+        await tg.wait_for_message(founder, has(t("sq.asked", "ko", hours="24")))
+        card = await tg.wait_for_message(sinchon_staff, lambda m: any(b.startswith("sq:claim:") for b in buttons(m)))
+        qid = int(next(b for b in buttons(card) if b.startswith("sq:claim:")).split(":")[2])
+        await wait_idle(app, tg)
+        assert tg.sent_messages(seongsu_staff) == []  # another cafe's question never reaches them
+        # Another cafe's staff cannot act on it, nor see it in /questions.
+        await tg.press_button(sinchon_staff, seongsu_staff.user, card, f"sq:claim:{qid}")
+        refused = await tg.wait_for("answerCallbackQuery", lambda p: p.get("show_alert"))
+        assert refused["text"] == t("sq.err.other_cafe", "ko")
+        await tg.send_command(seongsu_staff, seongsu_staff.user, "questions")
+        await tg.wait_for_message(seongsu_staff, has(t("sq.list.empty", "ko")))
+        await tg.send_text(sinchon_staff, sinchon_staff.user, "2층 복합기를 쓰시면 됩니다.", reply_to=card)
+        await tg.wait_for_message(founder, has("2층 복합기를"))
+
+        # The choice is remembered, and /cafe changes it.
+        assert cafe_services.cafes.founder_cafe(5301) == "sinchon"
+        await tg.send_command(founder, founder.user, "cafe")
+        menu = await tg.wait_for_message(founder, has(t("cafe.pick", "ko")))
+        assert "✓ 신촌 창업카페" in str(menu["reply_markup"])
+        await tg.press_button(founder, founder.user, menu, next(b for b in buttons(menu) if ":seongsu:" in b))
+        await tg.wait_for_message(founder, has("이용 카페: 성수 창업카페"), edits=True)
+    assert cafe_services.cafes.founder_cafe(5301) == "seongsu"

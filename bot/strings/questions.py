@@ -5,6 +5,16 @@ from __future__ import annotations
 from bot.strings.types import Lang
 
 MESSAGES: dict[str, dict[Lang, str]] = {
+    # Founders: their cafe (/cafe)
+    "cafe.pick": {"ko": "이용하시는 창업카페를 골라 주세요. 그 카페의 전문가와 직원이 도와드립니다.",
+                  "en": "Which startup cafe do you use? Its experts and staff will help you."},
+    "cafe.one": {"ko": "이 봇은 한 카페를 위해 운영 중입니다. 따로 고르실 필요가 없습니다.",
+                 "en": "This bot serves one cafe: there is nothing to choose."},
+    "cafe.chosen": {"ko": "이용 카페: {name}\n주소: {address}\n운영 시간: {hours}\n바꾸려면 /cafe",
+                    "en": "Your cafe: {name}\nAddress: {address}\nHours: {hours}\nChange it with /cafe"},
+    "cafe.gone": {"ko": "그 카페는 더 이상 목록에 없습니다. /cafe 로 다시 골라 주세요.",
+                  "en": "That cafe is no longer listed. Pick again with /cafe."},
+    "cafe.first": {"ko": "먼저 이용하시는 창업카페를 골라 주세요.", "en": "First, which startup cafe do you use?"},
     # Founders
     "sq.btn.ask": {"ko": "🙋 카페 직원에게 물어보기", "en": "🙋 Ask the cafe staff"},
     "sq.offer": {"ko": "답이 충분하지 않았다면 카페 직원에게 이 질문을 그대로 전달할 수 있습니다.",
@@ -94,6 +104,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "sq.err.no_staff": {"ko": "아직 이 봇으로 답할 카페 직원이 없습니다. 가까운 서울창업카페에 직접 문의해 주세요.",
                         "en": "No cafe staff answer through this bot yet. Please ask at a Seoul Startup Cafe "
                               "directly."},
+    "sq.err.other_cafe": {"ko": "다른 카페의 질문입니다. 그 카페 직원이 답합니다.",
+                          "en": "That is another cafe's question: its staff answer it."},
     "sq.err.no_question": {"ko": "해당 질문을 찾을 수 없습니다.", "en": "That question no longer exists."},
     "sq.err.closed": {"ko": "이미 종료된 질문입니다.", "en": "That question is closed."},
     "sq.err.not_yours": {"ko": "본인이 한 질문만 전달할 수 있습니다.", "en": "You can only pass on your own question."},

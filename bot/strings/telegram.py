@@ -144,6 +144,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "tg.cmd.start": {"ko": "시작 안내", "en": "Introduction"},
     "tg.cmd.help": {"ko": "도움말", "en": "Help"},
     "tg.cmd.idea": {"ko": "전문가에게 아이디어 진단 요청", "en": "Ask the experts to review your idea"},
+    "tg.cmd.cafe": {"ko": "이용하는 창업카페 선택", "en": "Choose the startup cafe you use"},
     "tg.cmd.mytickets": {"ko": "내 진단 요청 보기", "en": "Your review requests"},
     "tg.cmd.subscribe": {"ko": "새 지원사업 알림 받기", "en": "News of new programmes"},
     "tg.cmd.unsubscribe": {"ko": "알림 끄기", "en": "Stop the news"},

@@ -6,12 +6,15 @@ Each button's data is built and parsed here, next to the pattern its handler is 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.answering.types import Answer
+from bot.cafes.registry import CafeInfo
 from bot.strings import LANGS, t
 
 
@@ -35,7 +38,7 @@ class DeleteChoice(StrEnum):
 # Callback data patterns, for CallbackQueryHandler(pattern=...).
 VOTE_PATTERN = rf"^fb:({'|'.join(Vote)}):(\d+)$"
 ASK_EXPERT_PATTERN = r"^ask:(\d+)$"
-ASK_STAFF_PATTERN = r"^askstaff:(\d+)$"
+ASK_STAFF_PATTERN = r"^askstaff:(\d+)(?::([a-z0-9_-]+))?$"  # [:<cafe>] once the founder picked their cafe
 LANG_PATTERN = rf"^lang:({'|'.join(LANGS)}):({'|'.join(LangOrigin)})$"
 DELETE_PATTERN = rf"^del:({'|'.join(DeleteChoice)}):(\d+)$"
 
@@ -77,15 +80,52 @@ def ask_expert_data(question_id: int | None) -> str:
     return f"ask:{question_id or 0}"
 
 
-def ask_staff_data(question_id: int) -> str:
-    """"Ask the cafe staff" under a not-found answer (or after 👎): the logged question goes to staff."""
-    return f"askstaff:{question_id}"
+def ask_staff_data(question_id: int, cafe_id: str | None = None) -> str:
+    """"Ask the cafe staff" under a not-found answer (or after 👎): the logged question goes to staff (of `cafe_id`,
+    when the founder picks their cafe on the way)."""
+    return f"askstaff:{question_id}" + (f":{cafe_id}" if cafe_id else "")
 
 
-def parse_ask_staff(data: str | None) -> int | None:
-    """The logged question behind callback data matching ASK_STAFF_PATTERN, else None."""
+@dataclass(frozen=True)
+class AskStaffButton:
+    question_id: int
+    cafe_id: str | None
+
+
+def parse_ask_staff(data: str | None) -> AskStaffButton | None:
+    """The logged question (and the cafe picked) behind callback data matching ASK_STAFF_PATTERN, else None."""
     found = re.match(ASK_STAFF_PATTERN, data or "")
-    return int(found.group(1)) if found else None
+    return AskStaffButton(int(found.group(1)), found.group(2)) if found else None
+
+
+class CafeOrigin(StrEnum):
+    """Where a cafe button was shown: /cafe, or a step that needs the founder's cafe first."""
+
+    PICK = "p"  # /cafe
+    INTAKE = "i"  # the idea intake's submit
+
+
+CAFE_PATTERN = rf"^cafe:([a-z0-9_-]+):({'|'.join(CafeOrigin)})$"
+
+
+def cafe_data(cafe_id: str, origin: CafeOrigin) -> str:
+    return f"cafe:{cafe_id}:{origin}"
+
+
+def parse_cafe(data: str | None) -> tuple[str, CafeOrigin] | None:
+    found = re.match(CAFE_PATTERN, data or "")
+    return (found.group(1), CafeOrigin(found.group(2))) if found else None
+
+
+def cafe_keyboard(cafes: list[CafeInfo], lang: str, data: Callable[[str], str],
+                  current: str | None = None) -> InlineKeyboardMarkup:
+    """One button per cafe, "name · district · hours", a tick on the founder's current one."""
+    rows = []
+    for cafe in cafes:
+        label = " · ".join(part for part in (cafe.name(lang), cafe.district, cafe.hours) if part)
+        rows.append([InlineKeyboardButton(f"✓ {label}" if cafe.id == current else label,
+                                          callback_data=data(cafe.id))])
+    return InlineKeyboardMarkup(rows)
 
 
 def ask_staff_keyboard(question_id: int, lang: str) -> InlineKeyboardMarkup:

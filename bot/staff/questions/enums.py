@@ -59,6 +59,7 @@ class StaffRefusal(StrEnum):
 
     NOT_STAFF = "not_staff"
     NO_STAFF = "no_staff"  # nobody to answer: no staff chat and no staff member
+    OTHER_CAFE = "other_cafe"  # a cafe's staff acting on another cafe's question
     NO_QUESTION = "no_question"
     CLOSED = "closed"
     NOT_YOURS = "not_yours"

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.cafes.registry import CafeRegistry
 from bot.escalation.outbox import Notice, Outbox, Topic
 from bot.knowledge.registry import DocumentInfo
 from bot.observability import metrics
@@ -62,7 +63,7 @@ SaveCurated = Callable[[Draft, int, str], DocumentInfo]  # (draft, staff id, que
 class StaffQuestions:
     def __init__(self, db: Database, staff: StaffRegistry, writer: QuestionWriter, hours: OfficeHours, *,
                  answer_hours: float, route_chat_id: int | None, search: Callable[[str], list[Tried]],
-                 save: SaveCurated) -> None:
+                 save: SaveCurated, cafes: CafeRegistry | None = None) -> None:
         self.db = db
         self.staff = staff
         self.writer = writer
@@ -71,9 +72,11 @@ class StaffQuestions:
         self.route_chat_id = route_chat_id
         self.search = search
         self.save = save
+        self.cafes = cafes or CafeRegistry(db)
 
     # Founders
-    def ask(self, question_log_id: int, asker: Asker, lang: str, now: datetime | None = None) -> str:
+    def ask(self, question_log_id: int, asker: Asker, lang: str, now: datetime | None = None, *,
+            cafe_id: str | None = None) -> str:
         """The founder's question (as they asked it, with the turn before it) goes to staff; returns what the
         founder is told: passed on, and when to expect an answer (office hours aware)."""
         now = now or utcnow()
@@ -87,19 +90,22 @@ class StaffQuestions:
             text, conversation = logged.question, logged.conversation_id
         if asked is None:
             with self.db.session() as s:
-                if not self._staff_chats(s):
+                if not self._staff_chats(s, cafe_id=cafe_id):
                     log.warning("staff question refused: no staff chat and no staff member to answer it")
                     raise StaffQuestionError(StaffRefusal.NO_STAFF)
             tried = self._tried(text)
             with self.db.session() as s:
                 question = StaffQuestion(
                     founder_id=asker.user_id, founder_chat_id=asker.chat_id, founder_name=asker.name, lang=lang,
+                    cafe_id=cafe_id,
                     question=text, context=self._last_turn(s, conversation, question_log_id),
                     question_log_id=question_log_id, tried=[t.as_json() for t in tried],
-                    status=QuestionState.OPEN, route_chat_id=self.route_chat_id, draft={})
+                    status=QuestionState.OPEN, draft={})
+                chats = self._staff_chats(s, cafe_id=cafe_id)
+                question.route_chat_id = self.route_chat_id if chats == [self.route_chat_id] else None
                 s.add(question)
                 s.flush()
-                self._queue(s, self.writer.card(question, self._staff_chats(s)))
+                self._queue(s, self.writer.card(question, chats))
                 log.info("staff question %s asked by %s", question.id, user_ref(asker.user_id))
             metrics.record_staff_question("asked")
         back = self.hours.next_open(now)
@@ -166,9 +172,19 @@ class StaffQuestions:
 
     # Staff
     def require_staff(self, user_id: int, action: str, question_id: int | None = None) -> None:
+        """Staff only, and a cafe's staff only on their cafe's questions (admins and cafe-less staff on all)."""
         if not self.staff.is_staff(user_id):
             log.warning("refused %s on staff question %s by non-staff %s", action, question_id, user_ref(user_id))
             raise StaffQuestionError(StaffRefusal.NOT_STAFF)
+        if question_id is None or action == "answer a gap":
+            return
+        with self.db.session() as s:
+            question = s.get(StaffQuestion, question_id)
+            cafe_id = question.cafe_id if question is not None else None
+        if not self.cafes.scope(user_id).allows(cafe_id):
+            log.warning("refused %s on staff question %s: staff %s works at another cafe", action, question_id,
+                        user_id)
+            raise StaffQuestionError(StaffRefusal.OTHER_CAFE)
 
     def claim(self, question_id: int, staff_id: int, staff_name: str, chat_id: int, thread_id: int | None,
               lang: str) -> None:
@@ -318,11 +334,13 @@ class StaffQuestions:
             self._load(s, question_id, closed_ok=True).draft = {}
 
     # Lists and service levels
-    def waiting(self) -> list[StaffQuestion]:
-        """Questions staff still owe an answer, oldest first (/questions)."""
+    def waiting(self, staff_id: int | None = None) -> list[StaffQuestion]:
+        """Questions staff still owe an answer, oldest first (/questions): with `staff_id`, those of their cafes."""
+        scope = self.cafes.scope(staff_id) if staff_id is not None else None
         with self.db.session() as s:
-            return list(s.scalars(select(StaffQuestion).where(StaffQuestion.status.in_(WAITING_STATES))
-                                  .order_by(StaffQuestion.id)))
+            rows = s.scalars(select(StaffQuestion).where(StaffQuestion.status.in_(WAITING_STATES))
+                             .order_by(StaffQuestion.id))
+            return [q for q in rows if scope is None or scope.allows(q.cafe_id)]
 
     def check_service_levels(self, now: datetime | None = None) -> int:
         """Remind staff, once, of each question waiting longer than STAFF_ANSWER_HOURS; returns notices queued."""
@@ -355,12 +373,21 @@ class StaffQuestions:
                 question.route_thread_id = thread_id
 
     # Helpers
-    def _staff_chats(self, session: Session, question: StaffQuestion | None = None) -> list[int]:
-        """Where staff read about a question: the staff chat, else the one who took it, else every staff member."""
+    def _staff_chats(self, session: Session, question: StaffQuestion | None = None, *,
+                     cafe_id: str | None = None) -> list[int]:
+        """Where staff read about a question: its cafe's staff (the cafes file) in their own chats, else the staff
+        chat, else every staff member; once someone took a question asked in DMs, that staff member."""
+        if question is not None:
+            if question.route_chat_id is not None:
+                return [question.route_chat_id]
+            if question.claimed_by or question.answered_by:
+                return [int(question.claimed_by or question.answered_by or 0)]
+            cafe_id = question.cafe_id
+        cafe_staff = CafeRegistry.cafe_staff_in(session, cafe_id) if cafe_id is not None else []
+        if cafe_staff:
+            return cafe_staff
         if self.route_chat_id is not None:
             return [self.route_chat_id]
-        if question is not None and (question.claimed_by or question.answered_by):
-            return [int(question.claimed_by or question.answered_by or 0)]
         return self.staff.all_ids(session)
 
     @staticmethod

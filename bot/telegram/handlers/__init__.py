@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.telegram.context import App
 from bot.telegram.handlers import (
     account,
+    cafes,
     escalation,
     escalation_commands,
     escalation_intake,
@@ -20,6 +21,7 @@ from bot.telegram.handlers import (
 
 def register_all(app: App) -> None:
     account.register(app)
+    cafes.register(app)  # founders choose their cafe (issue 13)
     # Expert escalation (issue 4): ticket replies and commands in group -1, the intake before the "ask" placeholder.
     escalation.register(app)
     escalation_commands.register(app)

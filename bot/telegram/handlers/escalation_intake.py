@@ -34,7 +34,7 @@ from bot.storage.state_store import StateName
 from bot.strings import t
 from bot.telegram.context import App, Context, conversation_id, resolve_language
 from bot.telegram.delivery import Target, deliver
-from bot.telegram.keyboards import ASK_EXPERT_PATTERN, answer_keyboard
+from bot.telegram.keyboards import ASK_EXPERT_PATTERN, CafeOrigin, answer_keyboard, cafe_data, cafe_keyboard, parse_cafe
 from bot.telegram.outbox_sender import kick
 from bot.telegram.render import render_answer
 
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 # The steps: the ticket's fields, then the optional attachment. A step's number is its conversation state.
 ORDER: tuple[str, ...] = (*INTAKE_FIELDS, ATTACHMENT)
-CONFIRM, PICK = len(ORDER), len(ORDER) + 1
+CONFIRM, PICK, PICK_CAFE = len(ORDER), len(ORDER) + 1, len(ORDER) + 2
 STAGE_STEP, ATTACHMENT_STEP = ORDER.index(IntakeField.STAGE), ORDER.index(ATTACHMENT)
 TEXT_STATES = {i for i in range(len(ORDER)) if i not in (STAGE_STEP, ATTACHMENT_STEP)}
 DRAFT_KEY = "intake_draft"  # in user_data; JSON, as the persistence stores it
@@ -256,11 +256,45 @@ async def on_pick(update: Update, context: Context) -> int:
 
 
 async def on_confirm(update: Update, context: Context) -> int:
-    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    assert query is not None and user is not None and chat is not None
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
     await query.answer()
-    services, settings = context.services, context.services.settings
     lang = await resolve_language(update, context)
+    try:
+        check_fields(_draft(context)["fields"])  # before anything else is asked, or the LLM digests a partial draft
+    except EscalationError as err:
+        log.info("intake incomplete: %s", err.code)
+        await _reply(update, t(f"esc.err.{err.code}", lang))
+        return await ask(update, context, CONFIRM, lang)
+    registry = context.services.cafes
+    if await asyncio.to_thread(registry.founder_cafe, user.id) is None and (
+            cafes := await asyncio.to_thread(registry.cafes)):
+        # The idea goes to the founder's cafe's experts: which cafe, first (remembered, as /cafe does).
+        await _reply(update, t("cafe.first", lang),
+                     cafe_keyboard(cafes, lang, lambda cafe: cafe_data(cafe, CafeOrigin.INTAKE)))
+        return PICK_CAFE
+    return await _submit(update, context, lang)
+
+
+async def on_cafe(update: Update, context: Context) -> int:
+    """The founder's cafe, asked on the way to submitting: remembered, then the idea is submitted."""
+    query = update.callback_query
+    picked = parse_cafe(query.data if query is not None else None)
+    assert query is not None and picked is not None
+    lang = await resolve_language(update, context)
+    try:
+        await asyncio.to_thread(context.services.cafes.choose, query.from_user.id, picked[0])
+    except KeyError:
+        await query.answer(t("cafe.gone", lang), show_alert=True)
+        return PICK_CAFE
+    await query.answer()
+    return await _submit(update, context, lang)
+
+
+async def _submit(update: Update, context: Context, lang: str) -> int:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    services, settings = context.services, context.services.settings
     draft = _draft(context)
     stored = draft.get("attachment") or {}
     attachment = (Attachment(stored["file_id"], stored.get("kind", ContentKind.DOCUMENT)) if stored.get("file_id")
@@ -268,12 +302,6 @@ async def on_confirm(update: Update, context: Context) -> int:
     # Minimum collection (PIPA): the founder's name and username are kept only when experts are shown them.
     contact = settings.expert_show_founder_contact
     founder = Founder(user.id, chat.id, user.full_name if contact else "", user.username if contact else None)
-    try:
-        check_fields(draft["fields"])  # before the LLM is asked for a digest of an incomplete draft
-    except EscalationError as err:
-        log.info("intake incomplete: %s", err.code)
-        await _reply(update, t(f"esc.err.{err.code}", lang))
-        return await ask(update, context, CONFIRM, lang)
     summary = None
     if settings.llm_enabled:
         summary = await CaseSummarizer(make_chat_model(settings)).summarize(draft["fields"], settings.default_language)
@@ -317,6 +345,8 @@ def build_intake() -> ConversationHandler[Context]:
     states[CONFIRM] = [CallbackQueryHandler(on_confirm, pattern=intake_pattern(IntakeAction.CONFIRM)),
                        CallbackQueryHandler(on_edit, pattern=intake_pattern(IntakeAction.EDIT)), back[CONFIRM]]
     states[PICK] = [CallbackQueryHandler(on_pick, pattern=intake_pattern(IntakeAction.FIELD)), back[PICK]]
+    states[PICK_CAFE] = [CallbackQueryHandler(on_cafe, pattern=rf"^cafe:[a-z0-9_-]+:{CafeOrigin.INTAKE}$"),
+                         back[CONFIRM]]
     restart: list[Step] = [CommandHandler("idea", start, filters.ChatType.PRIVATE),
                            CallbackQueryHandler(start, pattern=ASK_EXPERT_PATTERN)]
     with warnings.catch_warnings():

@@ -22,7 +22,7 @@ from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.delivery import inline_markup, reply_to_press
 from bot.telegram.guards import require_staff
-from bot.telegram.keyboards import ASK_STAFF_PATTERN, parse_ask_staff
+from bot.telegram.keyboards import ASK_STAFF_PATTERN, ask_staff_data, cafe_keyboard, parse_ask_staff
 from bot.telegram.outbox_sender import kick
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,27 @@ def _thread(message: object) -> int | None:
 async def on_ask_staff(update: Update, context: Context) -> None:
     """The founder's tap on "ask the cafe staff": their logged question goes to staff as they asked it."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    question_log_id = parse_ask_staff(query.data if query is not None else None)
-    if query is None or user is None or chat is None or question_log_id is None:
+    pressed = parse_ask_staff(query.data if query is not None else None)
+    if query is None or user is None or chat is None or pressed is None:
         return
     lang = await resolve_language(update, context)
-    settings = context.services.settings
-    asker = Asker(user.id, chat.id, user.full_name if settings.expert_show_founder_contact else "")
+    services = context.services
+    cafe_id = pressed.cafe_id or await asyncio.to_thread(services.cafes.founder_cafe, user.id)
+    if cafe_id is None and (cafes := await asyncio.to_thread(services.cafes.cafes)):
+        # Staff questions go to the founder's cafe: ask which one first (remembered, as /cafe does).
+        await query.answer()
+        await reply_to_press(query, t("cafe.first", lang), cafe_keyboard(
+            cafes, lang, lambda cafe: ask_staff_data(pressed.question_id, cafe)))
+        return
+    if pressed.cafe_id is not None:
+        try:
+            await asyncio.to_thread(services.cafes.choose, user.id, pressed.cafe_id)
+        except KeyError:
+            await query.answer(t("cafe.gone", lang), show_alert=True)
+            return
+    asker = Asker(user.id, chat.id, user.full_name if services.settings.expert_show_founder_contact else "")
     try:
-        told = await asyncio.to_thread(context.services.questions.ask, question_log_id, asker, lang)
+        told = await asyncio.to_thread(services.questions.ask, pressed.question_id, asker, lang, cafe_id=cafe_id)
     except StaffQuestionError as err:
         await refuse(update, err, lang)
         return
@@ -173,7 +186,8 @@ async def on_questions(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or (lang := await require_staff(update, context)) is None:
         return
-    waiting = await asyncio.to_thread(context.services.questions.waiting)
+    user = update.effective_user
+    waiting = await asyncio.to_thread(context.services.questions.waiting, user.id if user else None)
     if not waiting:
         await message.reply_text(t("sq.list.empty", lang))
         return
