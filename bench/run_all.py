@@ -3,7 +3,7 @@
 Each benchmark works in its own fresh temporary data dir; passage vectors are cached in bench/.cache, so only the
 first run pays for embedding the corpora (the speed benchmark's ingestion always uses a cold cache).
 
-    python -m bench.run_all [--skip autorag,knowledge,calibrate,founders,speed] [--sizes 1000,10000,100000]
+    python -m bench.run_all [--skip autorag,knowledge,calibrate,founders,curated,speed] [--sizes 1000,10000,100000]
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import calibrate_threshold, founder_eval, retrieval_autorag, retrieval_knowledge, speed
+from bench import calibrate_threshold, curated_answer, founder_eval, retrieval_autorag, retrieval_knowledge, speed
 from bench.common import BENCH, RESULTS, log, quiet_logs, write_json
 
-PARTS = ("autorag", "knowledge", "calibrate", "founders", "speed")
+PARTS = ("autorag", "knowledge", "calibrate", "founders", "curated", "speed")
 
 
 def machine() -> dict[str, Any]:
@@ -192,6 +192,8 @@ def markdown(res: dict[str, Any]) -> str:
 
     if "founders" in res:
         lines += _founders_markdown(res["founders"])
+    if "curated" in res:
+        lines += _curated_markdown(res["curated"])
 
     s = res.get("speed", {})
     lines += ["## Speed", ""]
@@ -253,6 +255,25 @@ def _founders_markdown(f: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _curated_markdown(c: dict[str, Any]) -> list[str]:
+    lines = ["## Curated answers: from save to searchable", ""]
+    if "error" in c or "pairs" not in c:
+        return lines + [f"Not run: {c.get('error', 'skipped')}", ""]
+    lines += [f"`bench/curated_answer.py`: {c['pairs']} staff answers saved on the shipped knowledge base (cold "
+              "passage cache); seconds from calling `save_curated_answer` to the first search returning it, and "
+              "to a paraphrase (other words) being answered with it.", ""]
+    lines += _table(["save (s)", "searchable (s)", "paraphrase answered (s)"],
+                    [[t["save_seconds"], t["searchable_seconds"], t["paraphrase_answered_seconds"]]
+                     for t in c["timings"]])
+    met = "met" if c["searchable_max_seconds"] <= c["target_seconds"] else "not met"
+    lines += ["", f"Target ≤ {c['target_seconds']:g} s until searchable: **{met}** "
+              f"(max {c['searchable_max_seconds']} s). "
+              f"Paraphrases answered with the curated answer: Korean {c['korean_paraphrases_answered']}/{c['pairs']}, "
+              f"English {c['english_paraphrases_answered']}/{c['pairs']}; unrelated questions given it: "
+              f"{c['unrelated_given_curated']}/{c['unrelated']}.", ""]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip", default="")
@@ -276,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         res["calibrate"] = _part("calibrate", calibrate_threshold.run)
     if "founders" not in skip:
         res["founders"] = _part("founders", _founders)
+    if "curated" not in skip:
+        res["curated"] = _part("curated", curated_answer.run)
     if "speed" not in skip:
         sizes = tuple(int(x) for x in args.sizes.split(",") if x)
         res["speed"] = _part("speed", lambda: speed.run(sizes))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.answering.types import Source
+from bot.knowledge.curated import citation_label, is_curated
 from bot.knowledge.search import Passage
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -21,8 +22,19 @@ def format_context(passages: list[Passage]) -> str:
     return "\n".join(blocks)
 
 
-def cite(text: str, passages: list[Passage]) -> tuple[str, list[Source]]:
-    """Renumber [n] markers 1, 2, … by first use, drop markers that point at no passage, list the sources.
+def source_title(passage: Passage, lang: str) -> tuple[str, str]:
+    """The title and location a founder sees for a passage: a curated answer is "카페 직원 답변 (2026-12-02)" (the
+    day staff saved it) with no location; a document is its title and page or section."""
+    if is_curated(passage.origin):
+        return citation_label(passage.ingested_at, lang), ""
+    # The first section of a document is usually headed by its own title: don't say it twice.
+    location = "" if passage.location.lstrip("# ").strip() == passage.title.strip() else passage.location
+    return passage.title, location
+
+
+def cite(text: str, passages: list[Passage], lang: str = "ko") -> tuple[str, list[Source]]:
+    """Renumber [n] markers 1, 2, … by first use, drop markers that point at no passage, list the sources (labelled
+    in `lang`, the answer's language).
 
     Passages from the same document page share one number.
     """
@@ -37,9 +49,8 @@ def cite(text: str, passages: list[Passage]) -> tuple[str, list[Source]]:
         key = (p.document_id, p.location)
         if key not in numbers:
             numbers[key] = len(numbers) + 1
-            # The first section of a document is usually headed by its own title: don't say it twice.
-            location = "" if p.location.lstrip("# ").strip() == p.title.strip() else p.location
-            sources.append(Source(numbers[key], p.title, location, p.document_id, p.source))
+            title, location = source_title(p, lang)
+            sources.append(Source(numbers[key], title, location, p.document_id, p.source))
         return f"[{numbers[key]}]"
 
     out = _MARKER.sub(replace, text)

@@ -6,6 +6,10 @@ header or placeholder: see bot.knowledge.quotes), it carries the kind of answer 
 "얼마", a verdict for "돼요?"), and its statement, heading or document names every key entity of the question.
 Among eligible sentences the closest to the question wins; a second is added only from the same statement or
 passage and nearly as close. The same gate decides, in LLM mode, whether the model is asked at all.
+
+A question cafe staff answered for everyone (a curated answer, bot/knowledge/curated.py) comes first: when the
+founder's question asks the same thing, the staff answer is quoted whole; a curated answer is never quoted for a
+question it only resembles.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from bot.answering.entities import (
     programme_year,
     speaks_of,
 )
+from bot.knowledge.curated import asks_the_same, is_curated, read_pair
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.morphemes import terms, topic_nouns
 from bot.knowledge.quotes import quotable_sentences
@@ -104,6 +109,8 @@ class _Candidate:
 def _candidates(passages: list[Passage]) -> list[_Candidate]:
     out: list[_Candidate] = []
     for pi, passage in enumerate(passages[:MAX_PASSAGES]):
+        if is_curated(passage.origin):
+            continue  # a staff answer answers its own question only (_curated_evidence), never by resemblance
         for si, q in enumerate(quotable_sentences(passage.text)):
             evidence = f"{passage.title}\n{passage.programme or ''}\n{q.heading}\n{q.unit}\n{q.sentence}"
             out.append(_Candidate(pi, si, q.sentence, q.unit, q.embedding_text, evidence))
@@ -168,6 +175,55 @@ def _scores(question: str, types: frozenset[AnswerType], candidates: list[_Candi
     return scores
 
 
+def _unit(vector: list[float]) -> np.ndarray:
+    v = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
+
+
+def _curated_evidence(
+    question: str, passages: list[Passage], embeddings: CachedEmbeddings, types: frozenset[AnswerType],
+    entities: tuple[Entity, ...], vocabulary: Vocabulary | None, year: str | None,
+) -> Evidence | None:
+    """A curated answer whose question asks what this question asks (bot/knowledge/curated.py): its whole answer,
+    quoted as staff wrote it. None when no curated answer among the passages matches.
+
+    Matched question to question (curated.asks_the_same), before any document sentence is weighed. Staff answered
+    that question, so a yes/no verdict is not required of the answer; an asked value (an amount, a date, a time …),
+    the question's key entities and its year still are."""
+    curated = [i for i, p in enumerate(passages) if is_curated(p.origin) and p.similarity is not None]
+    if not curated:
+        return None
+    best_document = max((p.similarity for p in passages if not is_curated(p.origin) and p.similarity is not None),
+                        default=0.0)
+    wanted = checked(set(types)) - {AnswerType.YES_NO}
+    programme_titles = vocabulary.programme_titles if vocabulary is not None else {}
+    idf = vocabulary.idf if vocabulary is not None else (lambda _term: float("inf"))
+    qv: np.ndarray | None = None
+    best: tuple[float, int, list[str]] | None = None
+    for i in curated:
+        passage = passages[i]
+        pair = read_pair(passage.text)
+        if pair is None or (year and other_year(passage.title, year)):
+            continue
+        evidence = f"{passage.title}\n{passage.programme or ''}\n{pair.question}\n{pair.answer}"
+        if not all(speaks_of(e, evidence, _aliases(passage, programme_titles)) for e in entities):
+            continue
+        if wanted and not any(carries(pair.answer, t) for t in wanted):
+            continue
+        qv = _unit(embeddings.embed_query(question)) if qv is None else qv
+        similarity = float(_unit(embeddings.embed_query(pair.question)) @ qv)
+        assert passage.similarity is not None
+        if (best is None or similarity > best[0]) and asks_the_same(
+                question, pair, question_similarity=similarity, pair_similarity=passage.similarity,
+                best_document=best_document, idf=idf, embed_query=embeddings.embed_query):
+            best = (similarity, i, [line for line in pair.answer.splitlines() if line.strip()])
+    if best is None:
+        return None
+    similarity, index, lines = best
+    return Evidence(quotes=[Quote(line, index, similarity) for line in lines], types=types, entities=entities)
+
+
 def select_evidence(
     question: str, passages: list[Passage], embeddings: CachedEmbeddings, *, min_similarity: float = 0.0,
     max_quotes: int = 2, vocabulary: Vocabulary | None = None, typed_min_similarity: float | None = None,
@@ -179,8 +235,12 @@ def select_evidence(
     types = frozenset(asked_types(question))
     titles = vocabulary.programme_titles if vocabulary is not None else {}
     entities = tuple(e for e in key_entities(question) if _checkable(e, titles))
-    candidates = _candidates(passages)
     year = programme_year(question)
+    # A question staff have answered for everyone is answered with their answer.
+    curated = _curated_evidence(question, passages, embeddings, types, entities, vocabulary, year)
+    if curated is not None:
+        return curated
+    candidates = _candidates(passages)
     if year:
         candidates = [c for c in candidates if not other_year(passages[c.passage_index].title, year)]
         if not candidates:

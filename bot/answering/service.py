@@ -145,7 +145,7 @@ class AnswerService:
                 await on_delta(text)
         if NOT_FOUND in text:
             return Answer("not_found", t("answer.not_found", lang), lang, "llm", message, standalone)
-        body, sources = cite(text, passages)
+        body, sources = cite(text, passages, lang)
         return Answer("answer", body, lang, "llm", message, standalone, sources)
 
     def _extractive_answer(
@@ -156,7 +156,7 @@ class AnswerService:
         translated = lang == "en" and any(passages[i].lang not in (None, "en") for i in quoted)
         lines = [t("answer.extractive_intro_korean" if translated else "answer.extractive_intro", lang)]
         lines += [f"• {q.text} [{q.passage_index + 1}]" for q in evidence.quotes]
-        body, sources = cite("\n".join(lines), passages)
+        body, sources = cite("\n".join(lines), passages, lang)
         return Answer("answer", body, lang, "extractive", message, standalone, sources)
 
     async def _finish(

@@ -30,16 +30,19 @@ NO_EXPIRY = 99991231
 KNOWLEDGE_DIR: Final = "knowledge_dir"
 UPLOAD: Final = "upload"
 CLI: Final = "cli"
+# A staff answer saved for everyone (bot/knowledge/curated.py); origin_path holds the key of its question.
+CURATED: Final = "curated"
 
 
 @dataclass(frozen=True)
 class DocumentOrigin:
-    """Where a new version comes from: the shipped folder (with the file's path relative to it), staff, or the CLI.
+    """Where a new version comes from: the shipped folder (with the file's path relative to it), staff (an upload, or
+    a curated answer with its question's key), or the CLI.
 
     The document takes it over with the version, so a staff upload onto a shipped document makes it staff's.
     """
 
-    kind: Literal["knowledge_dir", "upload", "cli"]
+    kind: Literal["knowledge_dir", "upload", "cli", "curated"]
     path: str | None = None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from bot.knowledge.lexical import LexicalHit
@@ -41,6 +41,8 @@ class Passage:
     programme: str | None = None
     valid_until: date | None = None
     lang: str | None = None
+    origin: str | None = None  # kb_documents.origin: "curated" for a staff answer saved for everyone
+    ingested_at: datetime | None = None  # when this version was ingested (a curated answer: when it was saved)
 
     @property
     def location(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from bot.answering.language import detect_language
 from bot.config import Settings
-from bot.knowledge import registry
+from bot.knowledge import curated, registry
 from bot.knowledge.chunking import KoreanStructureSplitter, split_pages
 from bot.knowledge.embeddings import CachedEmbeddings, make_embeddings
 from bot.knowledge.errors import DocumentRejected, RejectReason
@@ -303,6 +304,53 @@ class KnowledgeBase:
             if registry.title_key(name) and registry.title_key(name) in haystack:
                 return name
         return None
+
+    # --- curated answers ----------------------------------------------------------------------------
+
+    def save_curated_answer(
+        self, question: str, answer: str, *, saved_by: int, programme: str | None = None,
+        valid_until: date | None = None, lang: str | None = None,
+    ) -> registry.DocumentInfo:
+        """Save a staff answer for everyone: the pair becomes a document (origin "curated") through the same
+        ingestion as an upload, searchable when this returns; the same question saved again (ignoring case, spacing
+        and punctuation) becomes a new version of that document. See bot/knowledge/curated.py.
+
+        Then the unanswered questions of the log that this answer now answers (the same question, or one as close
+        as /stats groups into a gap whose search now leads with this answer) stop counting as knowledge gaps
+        (bot.staff.insight.resolve_gap; a failure there is logged, the answer stays saved).
+        Raises ValueError for an empty question or answer."""
+        lang = lang or detect_language(f"{question}\n{answer}", default=self.settings.default_language)
+        key = curated.question_key(question)
+        saved_at = utcnow()
+        with self.db.session() as s:
+            existing = s.scalar(select(KnowledgeDocument.id).where(
+                KnowledgeDocument.origin == registry.CURATED, KnowledgeDocument.origin_path == key))
+            title = curated.document_title(question, lang)
+            if existing is None:
+                # A new question must not become a version of another document that happens to have its title.
+                base, n = title, 2
+                while registry.find_by_title(s, title) is not None:
+                    title, n = f"{base} ({n})", n + 1
+        text = curated.render_markdown(question, answer, title=title, lang=lang, saved_at=saved_at,
+                                       programme=programme, valid_until=valid_until)
+        with tempfile.TemporaryDirectory(prefix="cafebot-curated-") as tmp:
+            path = Path(tmp) / "curated-answer.md"
+            path.write_text(text, encoding="utf-8")
+            result = self.ingest_file(path, replace_document_id=existing, uploaded_by=saved_by,
+                                      origin=registry.DocumentOrigin(registry.CURATED, key))
+        log.info("curated answer %s as %s v%d", result.status, result.document.id, result.document.version)
+        from bot.staff.insight import resolve_gap  # the statistics side; imported here to keep the layers apart
+
+        document_id = result.document.id
+
+        def answered(asked: str) -> bool:
+            return any(p.document_id == document_id for p in self.search(asked, 1))
+
+        try:
+            resolve_gap(self.db, question, self.embeddings.embed_uncached, answered=answered)
+        except Exception:
+            log.warning("could not mark the questions this curated answer settles as resolved", exc_info=True)
+        return result.document
 
     # --- managing -------------------------------------------------------------------------------
 
