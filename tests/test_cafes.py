@@ -150,3 +150,18 @@ async def test_a_founder_picks_their_cafe_and_its_staff_answer_them_alone(tg, ca
         await tg.press_button(founder, founder.user, menu, next(b for b in buttons(menu) if ":seongsu:" in b))
         await tg.wait_for_message(founder, has("이용 카페: 성수 창업카페"), edits=True)
     assert cafe_services.cafes.founder_cafe(5301) == "seongsu"
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_cafes_staff_correct_its_hours_in_chat_and_a_sync_keeps_it(tg, cafe_services, tmp_path):
+    seongsu_staff, sinchon_staff = tg.private_chat(9301, "성수직원"), tg.private_chat(9311, "신촌직원")
+    async with running_bot(cafe_services, tg):
+        await tg.send_command(sinchon_staff, sinchon_staff.user, "cafe", "hours sinchon 평일 09:00-22:00 (12월)")
+        await tg.wait_for_message(sinchon_staff, has("운영 시간: 평일 09:00-22:00 (12월)"))
+        await tg.send_command(seongsu_staff, seongsu_staff.user, "cafe", "hours sinchon 휴무")
+        await tg.wait_for_message(seongsu_staff, has(t("sq.err.other_cafe", "ko")))
+        founder = tg.private_chat(5302, "서준")
+        await tg.send_command(founder, founder.user, "cafe", "hours sinchon 24시간")
+        await tg.wait_for_message(founder, has(t("staff.only", "ko")))
+    cafe_services.cafes.sync(load_cafes(tmp_path / "cafes.yaml"))
+    assert cafe_services.cafes.get("sinchon").hours == "평일 09:00-22:00 (12월)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +19,13 @@ from bot.storage.models.conversations import ChatUser
 from bot.storage.models.escalation import Expert
 
 log = logging.getLogger(__name__)
+
+
+class CafeField(StrEnum):
+    """What staff may correct in chat."""
+
+    HOURS = "hours"
+    ADDRESS = "address"
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,8 @@ class CafeInfo:
 
     @classmethod
     def of(cls, row: Cafe) -> CafeInfo:
-        return cls(row.id, row.name_ko, row.name_en, row.district, row.address, row.hours, row.expert_chat_id)
+        return cls(row.id, row.name_ko, row.name_en, row.district, row.edited_address or row.address,
+                   row.edited_hours or row.hours, row.expert_chat_id)
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,25 @@ class CafeRegistry:
             row.cafe_id = cafe_id
             log.info("founder %s chose cafe %s", user_ref(user_id), cafe_id)
             return CafeInfo.of(cafe)
+
+    def edit(self, cafe_id: str, field: CafeField, value: str, staff_id: int) -> CafeInfo:
+        """A cafe's staff (or an admin, or staff of no cafe) correct its hours or address; "-" goes back to the
+        file's. The caller checked they are staff. Raises KeyError for an unknown cafe, PermissionError for staff of
+        another cafe."""
+        if not self.scope(staff_id).allows(cafe_id):
+            log.warning("refused editing cafe %s: staff %s works at another cafe", cafe_id, staff_id)
+            raise PermissionError(cafe_id)
+        with self.db.session() as s:
+            row = s.get(Cafe, cafe_id)
+            if row is None:
+                raise KeyError(cafe_id)
+            text = None if value.strip() in ("", "-") else value.strip()
+            if field is CafeField.HOURS:
+                row.edited_hours = text
+            else:
+                row.edited_address = text
+            log.info("staff %s set the %s of cafe %s", staff_id, field, cafe_id)
+            return CafeInfo.of(row)
 
     # Staff
     def is_admin(self, user_id: int) -> bool:

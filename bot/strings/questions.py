@@ -14,6 +14,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                     "en": "Your cafe: {name}\nAddress: {address}\nHours: {hours}\nChange it with /cafe"},
     "cafe.gone": {"ko": "그 카페는 더 이상 목록에 없습니다. /cafe 로 다시 골라 주세요.",
                   "en": "That cafe is no longer listed. Pick again with /cafe."},
+    "cafe.edit.usage": {"ko": "사용법: /cafe hours|address 카페ID 내용 (- 이면 카페 파일의 값으로)",
+                        "en": "Usage: /cafe hours|address <cafe id> <text> (- goes back to the cafes file's)"},
+    "cafe.edited": {"ko": "{name}\n주소: {address}\n운영 시간: {hours}",
+                    "en": "{name}\nAddress: {address}\nHours: {hours}"},
+    "cafe.edit.unknown": {"ko": "{id} 카페가 없습니다.", "en": "There is no cafe {id}."},
     "cafe.first": {"ko": "먼저 이용하시는 창업카페를 골라 주세요.", "en": "First, which startup cafe do you use?"},
     # Founders
     "sq.btn.ask": {"ko": "🙋 카페 직원에게 물어보기", "en": "🙋 Ask the cafe staff"},

@@ -23,6 +23,10 @@ class Cafe(Base):
     district: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(Text, default="")
     hours: Mapped[str] = mapped_column(Text, default="")
+    # Staff may correct the hours and address in chat (/cafe hours|address): their text wins over the file's until
+    # they clear it, so a sync at the next start does not undo it.
+    edited_hours: Mapped[str | None] = mapped_column(Text)
+    edited_address: Mapped[str | None] = mapped_column(Text)
     expert_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     position: Mapped[int] = mapped_column(Integer, default=0)  # its place in the file: the order founders see
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column("district", sa.Text, nullable=False),
         sa.Column("address", sa.Text, nullable=False),
         sa.Column("hours", sa.Text, nullable=False),
+        sa.Column("edited_hours", sa.Text),
+        sa.Column("edited_address", sa.Text),
         sa.Column("expert_chat_id", sa.BigInteger),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
