@@ -26,8 +26,10 @@ from telegram_harness import (
     shared_embeddings,
 )
 
+from bot.cafes.spec import CafeSpec
 from bot.escalation.enums import PromptKind
 from bot.escalation.links import Prompt, Where
+from bot.escalation.workflow import Founder
 from bot.knowledge import registry
 from bot.knowledge.reindex import reindex
 from bot.ops.transfer import TargetNotEmpty, export_archive, import_and_reindex, import_archive
@@ -43,7 +45,7 @@ from bot.storage.db import (
 )
 from bot.storage.models import ConversationState, Expert, OutboxItem, QuestionLog, Subscription, Ticket
 
-FOUNDER, FINTECH, STAFF, SUBSCRIBER = 501, 601, 9001, 3401
+FOUNDER, FINTECH, STAFF, SUBSCRIBER, CAFE_EXPERT, CAFE_STAFF = 501, 601, 9001, 3401, 8001, 9002
 FIELDS = {"summary": "소상공인 간편 정산 앱", "problem": "정산이 늦다", "customers": "동네 가게",
           "solution": "카드 매출 당일 정산", "stage": "mvp", "team": "2명", "feedback": "수익 모델"}
 QUESTIONS = (KO_QUESTION, "청년취업사관학교 모집 기간은 언제인가요?", "When is the cafe open?")
@@ -262,10 +264,15 @@ def test_replicas_upgrading_one_postgresql_at_once_all_succeed(postgres_url, tmp
 
 
 def seed(services: Services) -> None:
-    """What a running deployment accumulates besides documents: an expert, a rated ticket, staff, a subscriber."""
+    """What a running deployment accumulates besides documents: a cafe with its staff and expert, an expert of no
+    cafe, a rated ticket of the cafe, staff, a subscriber."""
     esc = services.escalation
+    services.cafes.sync([CafeSpec.model_validate({
+        "id": "seongsu", "name": {"ko": "성수 창업카페", "en": "Seongsu Startup Cafe"}, "district": "성동구",
+        "experts": [{"user_id": CAFE_EXPERT, "specialties": ["바이오"], "capacity": 0}], "staff": [CAFE_STAFF]})])
     esc.experts.register(FINTECH, display_name="김핀테크", alias="전문가 A", specialties=["핀테크"], capacity=2)
-    tid = submit(esc, FOUNDER, specialty="핀테크", name="민지").id
+    tid = esc.workflow.submit(Founder(FOUNDER, FOUNDER, "민지"), FIELDS, lang="ko", group_chat_id=None,
+                              specialty="핀테크", cafe_id="seongsu").id  # its expert is full: to FINTECH
 
     def say(user: int, text: str, prompt: Prompt | None = None) -> None:
         esc.workflow.relay(message(tid, user, text, private=user == FOUNDER, prompt=prompt))
@@ -285,11 +292,13 @@ def snapshot(services: Services) -> dict:
     tickets, esc = services.escalation.tickets, services.escalation
     [ticket] = tickets.founder_tickets(FOUNDER)
     return {
-        "ticket": (ticket.id, ticket.status, ticket.expert_id, ticket.close_summary, ticket.rating,
+        "ticket": (ticket.id, ticket.cafe_id, ticket.status, ticket.expert_id, ticket.close_summary, ticket.rating,
                    ticket.rating_comment, ticket.fields, ticket.created_at),
+        "cafes": [(c, services.cafes.cafe_staff(c.id)) for c in services.cafes.cafes()],
         "messages": [(m.direction, m.author_id, m.text) for m in tickets.messages(ticket.id)],
         "reply_link": esc.links.locate(Where(FOUNDER, 4242)),
-        "experts": [(e.user_id, e.alias, e.display_name, e.specialties, e.capacity) for e in esc.experts.all()],
+        "experts": [(e.user_id, e.alias, e.display_name, e.specialties, e.capacity, e.cafe_id)
+                    for e in esc.experts.all()],
         "staff": services.staff.all_ids(),
         "subscription": services.announcements.interests(SUBSCRIBER),
         "documents": [(d.id, d.title, d.version, d.chunk_count, d.programme, d.valid_until)
@@ -313,6 +322,8 @@ def test_a_deployment_moves_to_the_other_kind_of_database(source_kind, tmp_path,
         source.close()
     assert archive.manifest["schema_revision"] == head_revision()
     assert archive.manifest["tables"]["esc_tickets"] == 1 and archive.manifest["tables"]["kb_documents"] == 3
+    assert archive.manifest["tables"]["cafes"] == 1 and archive.manifest["tables"]["cafe_staff"] == 1
+    assert before["ticket"][1] == "seongsu" and before["ticket"][3] == FINTECH
 
     target_settings = settings_for(tmp_path / "dst", embedding_cache_dir, database_url=target_url)
     summary, reindexed = import_and_reindex(target_settings, archive.path, embeddings=embeddings)

@@ -224,6 +224,11 @@ async def test_escalation_and_outbox_gauges_read_the_database(tg, services):
     assert middle.value("cafebot_escalations", state="open") - before.value("cafebot_escalations", state="open") == 1
     assert middle.value("cafebot_escalation_sla_breaches_total", action="reminder") - before.value(
         "cafebot_escalation_sla_breaches_total", action="reminder") == 1
+    # Without a cafes file every ticket is of no cafe: the `cafe` label says "-".
+    assert middle.value("cafebot_escalations", state="open", cafe="-") - before.value(
+        "cafebot_escalations", state="open", cafe="-") == 1
+    assert middle.value("cafebot_escalation_sla_breaches_total", action="reminder", cafe="-") - before.value(
+        "cafebot_escalation_sla_breaches_total", action="reminder", cafe="-") == 1
     assert middle.value("cafebot_outbox_messages", state="dead") - before.value(
         "cafebot_outbox_messages", state="dead") == 1
     assert {s.labels["state"] for s in middle.families["cafebot_outbox_messages"].samples} == {"pending", "dead"}

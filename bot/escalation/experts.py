@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,15 @@ from bot.storage.db import Database
 from bot.storage.models.escalation import Expert, Ticket
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CafePick:
+    """Who gets a ticket (None: nobody is free), and whether they work at the founder's cafe (a fallback to
+    another cafe's expert, or one without a cafe, is not: their card names the founder's cafe)."""
+
+    expert_id: int | None
+    home: bool
 
 
 class ExpertRegistry:
@@ -88,12 +98,35 @@ class ExpertRegistry:
         return None
 
     @staticmethod
-    def pick(session: Session, specialty: str | None, exclude: Iterable[int] = ()) -> int | None:
-        """The expert to receive a ticket: specialty first, then the least open load, within capacity."""
+    def pick(session: Session, specialty: str | None, exclude: Iterable[int] = (), *,
+             within: Callable[[Expert], bool] | None = None) -> int | None:
+        """The expert to receive a ticket: specialty first, then the least open load, within capacity; `within`
+        narrows the candidates (one cafe's experts, say)."""
         rows = session.execute(select(Ticket.expert_id, func.count())
                                .where(Ticket.status.in_(OPEN_STATES), Ticket.expert_id.is_not(None))
                                .group_by(Ticket.expert_id)).all()
         load = {int(e): int(n) for e, n in rows if e is not None}
         candidates = [Candidate(e.user_id, tuple(e.specialties), e.capacity, load.get(e.user_id, 0))
-                      for e in ExpertRegistry.all_in(session)]
+                      for e in ExpertRegistry.all_in(session) if within is None or within(e)]
         return choose_expert(candidates, specialty, exclude)
+
+    @staticmethod
+    def pick_for_cafe(session: Session, cafe_id: str | None, specialty: str | None,
+                      exclude: Iterable[int] = ()) -> CafePick:
+        """The expert for a ticket of `cafe_id`. A ticket without a cafe may go to any expert (as before cafes).
+        A cafe's ticket goes to one of that cafe's experts; when none is free (full, or all passed), to an expert
+        of another cafe, and last to an expert without a cafe (EXPERT_USER_IDS, /expert add); each time by
+        specialty, then load, within capacity."""
+        if cafe_id is None:
+            return CafePick(ExpertRegistry.pick(session, specialty, exclude), home=True)
+        excluded = set(exclude)
+        tiers: tuple[Callable[[Expert], bool], ...] = (
+            lambda e: e.cafe_id == cafe_id,
+            lambda e: e.cafe_id is not None and e.cafe_id != cafe_id,
+            lambda e: e.cafe_id is None,
+        )
+        for home, within in zip((True, False, False), tiers, strict=True):
+            chosen = ExpertRegistry.pick(session, specialty, excluded, within=within)
+            if chosen is not None:
+                return CafePick(chosen, home=home)
+        return CafePick(None, home=False)

@@ -10,7 +10,8 @@ from bot.escalation.enums import IntakeField
 from bot.storage.models.escalation import Ticket
 
 COLUMNS = ["id", "status", "created_at", "founder_id", "founder_name", "expert_id", "specialty", "stage",
-           "summary", "reassign_count", "claimed_at", "closed_at", "close_summary", "rating", "rating_comment"]
+           "summary", "reassign_count", "claimed_at", "closed_at", "close_summary", "rating", "rating_comment",
+           "cafe"]
 
 
 def tickets_csv(tickets: Iterable[Ticket]) -> bytes:
@@ -24,5 +25,5 @@ def tickets_csv(tickets: Iterable[Ticket]) -> bytes:
                          t.reassign_count,
                          t.claimed_at.isoformat() if t.claimed_at else "",
                          t.closed_at.isoformat() if t.closed_at else "", t.close_summary or "",
-                         t.rating or "", t.rating_comment or ""])
+                         t.rating or "", t.rating_comment or "", t.cafe_id or ""])
     return out.getvalue().encode("utf-8-sig")

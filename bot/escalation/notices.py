@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.escalation.buttons import card_buttons, rate_buttons
 from bot.escalation.enums import INTAKE_FIELDS, ContentKind, IntakeField, Stage
 from bot.escalation.outbox import Notice
+from bot.storage.models.cafes import Cafe
 from bot.storage.models.escalation import Expert, Ticket
 from bot.strings import t
 
@@ -39,10 +40,16 @@ class NoticeWriter:
                             else (expert.alias, expert.display_name))
         return preferred or other or t("esc.expert.anonymous", lang)
 
-    def card(self, ticket: Ticket, chat_id: int, related: list[str], summary: str | None = None) -> list[Notice]:
-        """The case card (and the attachment) for the experts."""
+    def cafe_name(self, cafe: Cafe) -> str:
+        return cafe.name_en if self.expert_lang == "en" else cafe.name_ko
+
+    def card(self, ticket: Ticket, chat_id: int, related: list[str], summary: str | None = None,
+             founder_cafe: Cafe | None = None) -> list[Notice]:
+        """The case card (and the attachment) for the experts; `founder_cafe` when they do not work there."""
         lang = self.expert_lang
         parts = [t("esc.card", lang, id=ticket.id, fields=fields_text(ticket.fields, lang))]
+        if founder_cafe is not None:
+            parts.append(t("esc.card.founder_cafe", lang, cafe=self.cafe_name(founder_cafe)))
         if self.show_founder_contact:
             contact = ticket.founder_name + (f" (@{ticket.founder_username})" if ticket.founder_username else "")
             parts.append(t("esc.card.founder", lang, name=contact))
@@ -89,16 +96,20 @@ class NoticeWriter:
             return None
         return Notice(ticket.route_chat_id, t("esc.sla.reminder", self.expert_lang, id=ticket.id), ticket_id=ticket.id)
 
-    def reassigned(self, ticket: Ticket, related: list[str], staff_ids: list[int]) -> list[Notice]:
-        """After the SLA ran out: the new expert's card (or a reminder in the group), staff and the founder told."""
+    def reassigned(self, ticket: Ticket, related: list[str], staff_ids: list[int], cafe: Cafe | None = None,
+                   away: bool = False) -> list[Notice]:
+        """After the SLA ran out: the new expert's card (or a reminder in the group), staff and the founder told.
+        `cafe`: the ticket's cafe (named to staff); `away`: the new expert does not work there (named on the card)."""
         notices: list[Notice] = []
         if ticket.route_chat_id is not None and ticket.route_chat_id > 0:
-            notices += self.card(ticket, ticket.route_chat_id, related)
+            notices += self.card(ticket, ticket.route_chat_id, related, founder_cafe=cafe if away else None)
         elif (reminder := self.reminder(ticket)) is not None:
             notices.append(reminder)
         label = str(ticket.expert_id) if ticket.expert_id else "-"
-        notices += [Notice(staff_id, t("esc.sla.reassigned_staff", self.expert_lang, id=ticket.id, expert=label))
-                    for staff_id in staff_ids]
+        text = t("esc.sla.reassigned_staff", self.expert_lang, id=ticket.id, expert=label)
+        if cafe is not None:
+            text += "\n" + t("esc.card.founder_cafe", self.expert_lang, cafe=self.cafe_name(cafe))
+        notices += [Notice(staff_id, text) for staff_id in staff_ids]
         notices.append(Notice(ticket.founder_chat_id, t("esc.ticket.reassigned_founder", ticket.lang, id=ticket.id),
                               ticket_id=ticket.id))
         return notices

@@ -27,7 +27,8 @@ from bot.escalation.experts import ExpertRegistry
 from bot.observability.logs import bind, user_ref
 from bot.storage.db import Database
 from bot.storage.models.base import utcnow
-from bot.storage.models.escalation import Ticket, TicketMessage
+from bot.storage.models.cafes import Cafe
+from bot.storage.models.escalation import Expert, Ticket, TicketMessage
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,15 @@ class Tickets:
         """An expert's own open tickets, and the unclaimed ones they could take."""
         with self.db.session() as s:
             experts.require(s, expert_id, "queue")
+            expert = experts.active_in(s, expert_id)
+            home = expert.cafe_id if expert is not None else None
             mine = list(s.scalars(select(Ticket).where(Ticket.status == TicketState.CLAIMED,
                                                        Ticket.expert_id == expert_id).order_by(Ticket.id)))
+            # A cafe's expert is not offered another cafe's unassigned tickets while they wait with that cafe.
             claimable = [t for t in s.scalars(select(Ticket).where(Ticket.status == TicketState.OPEN)
-                                              .order_by(Ticket.id)) if t.expert_id in (None, expert_id)]
+                                              .order_by(Ticket.id))
+                         if t.expert_id == expert_id or t.expert_id is None and (
+                             home is None or t.cafe_id in (None, home) or t.route_chat_id is None)]
             return mine, claimable
 
     def search(self, *, state: str | None = None, expert_id: int | None = None,
@@ -103,9 +109,9 @@ class Tickets:
     def create(session: Session, *, founder_id: int, founder_chat_id: int, founder_name: str,
                fields: Mapping[str, str], lang: str = "ko", founder_username: str | None = None,
                specialty: str | None = None, attachment_file_id: str | None = None,
-               attachment_kind: str | None = None) -> Ticket:
+               attachment_kind: str | None = None, cafe_id: str | None = None) -> Ticket:
         ticket = Ticket(founder_id=founder_id, founder_chat_id=founder_chat_id, founder_name=founder_name,
-                        founder_username=founder_username, lang=lang, specialty=specialty,
+                        founder_username=founder_username, lang=lang, specialty=specialty, cafe_id=cafe_id,
                         fields=check_fields(fields), attachment_file_id=attachment_file_id,
                         attachment_kind=attachment_kind, status=TicketState.OPEN, reassign_count=0, passed_by=[],
                         routed_at=utcnow())
@@ -116,13 +122,41 @@ class Tickets:
 
     @staticmethod
     def route(session: Session, ticket: Ticket, group_chat_id: int | None) -> None:
-        """To the experts' group if there is one (anyone claims it), else to one expert by DM."""
+        """A ticket without a cafe: to the experts' group `group_chat_id` (EXPERT_CHAT_ID) if there is one (anyone
+        claims it), else to one expert by DM. A cafe's ticket: to that cafe's experts' group if it has one, else
+        by DM to one of its experts or, none free, another cafe's (ExpertRegistry.pick_for_cafe); with nobody free
+        anywhere, to `group_chat_id` if there is one."""
         if ticket.specialty is None:
             ticket.specialty = ExpertRegistry.infer_specialty(session, ticket.fields)
-        expert = None if group_chat_id is not None else ExpertRegistry.pick(session, ticket.specialty)
-        ticket.routed_at, ticket.expert_id = utcnow(), expert
-        ticket.route_chat_id = group_chat_id if group_chat_id is not None else expert
-        log.info("ticket %s routed to chat %s", ticket.id, ticket.route_chat_id)
+        if ticket.cafe_id is None:
+            expert = None if group_chat_id is not None else ExpertRegistry.pick(session, ticket.specialty)
+            route = group_chat_id if group_chat_id is not None else expert
+        elif (cafe_group := Tickets.cafe_group(session, ticket.cafe_id)) is not None:
+            expert, route = None, cafe_group
+        else:
+            expert = ExpertRegistry.pick_for_cafe(session, ticket.cafe_id, ticket.specialty).expert_id
+            route = expert if expert is not None else group_chat_id
+        ticket.routed_at, ticket.expert_id, ticket.route_chat_id = utcnow(), expert, route
+        log.info("ticket %s (cafe %s) routed to chat %s", ticket.id, ticket.cafe_id or "-", ticket.route_chat_id)
+
+    @staticmethod
+    def cafe_group(session: Session, cafe_id: str | None) -> int | None:
+        """The experts' group of an active cafe, if it has one."""
+        cafe = session.get(Cafe, cafe_id) if cafe_id is not None else None
+        return cafe.expert_chat_id if cafe is not None and cafe.active else None
+
+    @staticmethod
+    def away_from_cafe(session: Session, ticket: Ticket) -> Cafe | None:
+        """The founder's cafe when the ticket is with someone outside it (another cafe's expert, one without a
+        cafe, or a group other than the cafe's): their card says which cafe the founder uses."""
+        cafe = session.get(Cafe, ticket.cafe_id) if ticket.cafe_id is not None else None
+        route = ticket.route_chat_id
+        if cafe is None or route is None:
+            return None
+        if route < 0:
+            return None if cafe.active and route == cafe.expert_chat_id else cafe
+        expert = session.get(Expert, route)
+        return None if expert is not None and expert.cafe_id == cafe.id else cafe
 
     @staticmethod
     def claim(ticket: Ticket, expert_id: int) -> None:
@@ -147,19 +181,28 @@ class Tickets:
 
     @staticmethod
     def reassign(session: Session, ticket: Ticket, exclude_also: int | None = None) -> None:
-        """Back to open with the next suitable expert (none: unassigned); who passed never gets it again."""
+        """Back to open with the next suitable expert (none: unassigned); who passed never gets it again. A cafe's
+        ticket goes to its cafe's experts first, then to other cafes' (ExpertRegistry.pick_for_cafe)."""
         passed = set(ticket.passed_by)
         for previous in (ticket.expert_id, exclude_also):
             if previous is not None:
                 passed.add(previous)
-        nxt = ExpertRegistry.pick(session, ticket.specialty, exclude=passed)
+        pick = ExpertRegistry.pick_for_cafe(session, ticket.cafe_id, ticket.specialty, exclude=passed)
+        nxt = pick.expert_id
+        in_group = ticket.route_chat_id is not None and ticket.route_chat_id < 0
+        if ticket.cafe_id is not None and in_group:
+            # A cafe's ticket stays in its cafe's group for the cafe's own experts (or when nobody else is free);
+            # a fallback to another cafe's expert goes by DM (they are not in that group).
+            own_group = ticket.route_chat_id == Tickets.cafe_group(session, ticket.cafe_id)
+            in_group = nxt is None or (pick.home and own_group)
         ticket.passed_by = sorted(passed)
         ticket.expert_id, ticket.status, ticket.claimed_at = nxt, TicketState.OPEN, None
         ticket.reassign_count += 1
         ticket.routed_at, ticket.reminded_at = utcnow(), None
-        if ticket.route_chat_id is None or ticket.route_chat_id > 0:  # DM routing follows the expert
+        if not in_group:  # DM routing follows the expert
             ticket.route_chat_id, ticket.route_thread_id = nxt, None
-        log.info("ticket %s reassigned to %s (excluded %s)", ticket.id, nxt, sorted(passed))
+        log.info("ticket %s (cafe %s) reassigned to %s (excluded %s)", ticket.id, ticket.cafe_id or "-", nxt,
+                 sorted(passed))
 
     @staticmethod
     def record(session: Session, ticket: Ticket, direction: Direction, author: int, kind: ContentKind, text: str,

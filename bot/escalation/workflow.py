@@ -32,6 +32,7 @@ from bot.observability import metrics
 from bot.observability.logs import user_ref
 from bot.storage.db import Database
 from bot.storage.models.base import utcnow
+from bot.storage.models.cafes import Cafe
 from bot.storage.models.escalation import Ticket
 from bot.strings import t
 
@@ -72,15 +73,16 @@ class Incoming:
 
 class EscalationWorkflow:
     def __init__(self, db: Database, experts: ExpertRegistry, tickets: Tickets, links: MessageLinks,
-                 levels: ServiceLevels, writer: NoticeWriter, *, staff_ids: Callable[[], list[int]],
+                 levels: ServiceLevels, writer: NoticeWriter, *, staff_for: Callable[[Session, str | None], list[int]],
                  related: Callable[[str], list[str]] | None = None) -> None:
+        """`staff_for(session, cafe_id)`: who hears of a reassignment (the cafe's staff and city-wide staff)."""
         self.db = db
         self.experts = experts
         self.tickets = tickets
         self.links = links
         self.levels = levels
         self.writer = writer
-        self.staff_ids = staff_ids
+        self.staff_for = staff_for
         self.related = related
 
     def _related(self, fields: Mapping[str, str]) -> list[str]:
@@ -97,18 +99,20 @@ class EscalationWorkflow:
     # Founder: submit
     def submit(self, founder: Founder, fields: Mapping[str, str], *, lang: str, group_chat_id: int | None,
                attachment: Attachment | None = None, specialty: str | None = None,
-               summary: str | None = None) -> Ticket:
-        """A confirmed intake becomes a routed ticket with its card queued for the experts."""
+               summary: str | None = None, cafe_id: str | None = None) -> Ticket:
+        """A confirmed intake becomes a routed ticket with its card queued for the experts. `cafe_id`: the cafe the
+        founder uses (its experts get the ticket first, see Tickets.route); `group_chat_id`: EXPERT_CHAT_ID."""
         related = self._related(fields)
         with self.db.session() as s:
             ticket = self.tickets.create(
                 s, founder_id=founder.user_id, founder_chat_id=founder.chat_id, founder_name=founder.name,
                 founder_username=founder.username, fields=fields, lang=lang, specialty=specialty,
                 attachment_file_id=attachment.file_id if attachment else None,
-                attachment_kind=attachment.kind if attachment else None)
+                attachment_kind=attachment.kind if attachment else None, cafe_id=cafe_id)
             self.tickets.route(s, ticket, group_chat_id)
             if ticket.route_chat_id is not None:
-                self._queue(s, self.writer.card(ticket, ticket.route_chat_id, related, summary))
+                self._queue(s, self.writer.card(ticket, ticket.route_chat_id, related, summary,
+                                                founder_cafe=self.tickets.away_from_cafe(s, ticket)))
             return ticket
 
     # Experts: the card's buttons
@@ -146,7 +150,8 @@ class EscalationWorkflow:
             self.tickets.require_unassigned_or_mine(ticket, expert_id)
             self.tickets.reassign(s, ticket, exclude_also=expert_id)
             if ticket.route_chat_id is not None and ticket.route_chat_id > 0:  # by DM: the next expert's card
-                self._queue(s, self.writer.card(ticket, ticket.route_chat_id, self._related(ticket.fields)))
+                self._queue(s, self.writer.card(ticket, ticket.route_chat_id, self._related(ticket.fields),
+                                                founder_cafe=self.tickets.away_from_cafe(s, ticket)))
             return ticket
 
     # Both sides: messages
@@ -207,10 +212,9 @@ class EscalationWorkflow:
         now = now or utcnow()
         due = self.levels.due(now)
         queued = 0
-        staff = self.staff_ids() if due.reassign else []
         for ticket_id in due.remind + due.reassign:
             try:
-                queued += self._remind(ticket_id) if ticket_id in due.remind else self._reassign(ticket_id, now, staff)
+                queued += self._remind(ticket_id) if ticket_id in due.remind else self._reassign(ticket_id, now)
             except EscalationError as err:  # e.g. erased by /deletemydata since: the others still get their turn
                 log.info("service level of ticket %s skipped: %s", ticket_id, err.code)
         return queued
@@ -220,21 +224,25 @@ class EscalationWorkflow:
             # Claimed in the database first: with several replicas only one sends each reminder.
             if not self.levels.take_reminder(s, ticket_id):
                 return 0
-            reminder = self.writer.reminder(self.tickets.load(s, ticket_id))
-            queued = self._queue(s, [reminder] if reminder else [])
-        metrics.record_sla_breach("reminder")  # once committed: this process acted on it
+            ticket = self.tickets.load(s, ticket_id)
+            reminder = self.writer.reminder(ticket)  # where the ticket waits: its cafe's group or expert first
+            queued, cafe_id = self._queue(s, [reminder] if reminder else []), ticket.cafe_id
+        metrics.record_sla_breach("reminder", cafe_id)  # once committed: this process acted on it
         return queued
 
-    def _reassign(self, ticket_id: int, now: datetime, staff: list[int]) -> int:
+    def _reassign(self, ticket_id: int, now: datetime) -> int:
         with self.db.session() as s:
             if not self.levels.take_reassignment(s, ticket_id, now):  # another replica reassigned it
                 return 0
             ticket = self.tickets.load(s, ticket_id, for_update=True)
-            self.tickets.reassign(s, ticket)
+            self.tickets.reassign(s, ticket)  # the cafe's experts first, then other cafes'
             by_dm = ticket.route_chat_id is not None and ticket.route_chat_id > 0
             related = self._related(ticket.fields) if by_dm else []
-            queued = self._queue(s, self.writer.reassigned(ticket, related, staff))
-        metrics.record_sla_breach("reassigned")
+            cafe = s.get(Cafe, ticket.cafe_id) if ticket.cafe_id is not None else None
+            away = self.tickets.away_from_cafe(s, ticket) is not None
+            notices = self.writer.reassigned(ticket, related, self.staff_for(s, ticket.cafe_id), cafe, away)
+            queued, cafe_id = self._queue(s, notices), ticket.cafe_id
+        metrics.record_sla_breach("reassigned", cafe_id)
         return queued
 
     # The transport

@@ -1,4 +1,4 @@
-"""Gauges read from the database at scrape time: escalations by state and the outbox depth.
+"""Gauges read from the database at scrape time: escalations by state and cafe, and the outbox depth.
 
 Several replicas share one database; each reports the same database-wide numbers, so dashboards should
 use max() (not sum()) across instances for these two.
@@ -14,7 +14,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.escalation.enums import OutboxStatus, TicketState
+from bot.observability.metrics import NO_CAFE
 from bot.storage.db import Database
+from bot.storage.models.cafes import Cafe
 from bot.storage.models.escalation import OutboxItem, Ticket
 
 log = logging.getLogger(__name__)
@@ -31,17 +33,21 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
             with self.db.session() as s:
-                tickets = dict(s.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all())
+                tickets = {(status, cafe or NO_CAFE): n for status, cafe, n in s.execute(
+                    select(Ticket.status, Ticket.cafe_id, func.count()).group_by(Ticket.status, Ticket.cafe_id))}
+                cafes = [NO_CAFE, *s.scalars(select(Cafe.id).where(Cafe.active.is_(True)).order_by(Cafe.id))]
                 outbox = dict(s.execute(select(OutboxItem.status, func.count())
                                         .where(OutboxItem.status.in_(OUTBOX_STATES))
                                         .group_by(OutboxItem.status)).all())
         except Exception as exc:  # noqa: BLE001 - /readyz reports the database; /metrics keeps the rest
             log.warning("metrics: could not read the database (%s)", type(exc).__name__)
             return
-        escalations = GaugeMetricFamily("cafebot_escalations", "Expert tickets in the database, by state",
-                                        labels=["state"])
-        for state in TicketState:
-            escalations.add_metric([state], tickets.get(state, 0))
+        escalations = GaugeMetricFamily("cafebot_escalations", "Expert tickets in the database, by state and the "
+                                        "founder's cafe (- for none)", labels=["state", "cafe"])
+        # Every active cafe has every state (zero too), and so has each cafe left out of the file that has tickets.
+        for cafe in dict.fromkeys([*cafes, *(c for _, c in tickets)]):
+            for state in TicketState:
+                escalations.add_metric([state, cafe], tickets.get((state, cafe), 0))
         yield escalations
         depth = GaugeMetricFamily("cafebot_outbox_messages", "Stored notifications not yet delivered (pending) and "
                                   "given up after the last retry (dead)", labels=["state"])

@@ -26,6 +26,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 LANGS = ("ko", "en")
+NO_CAFE = "-"  # the `cafe` label of work without a cafe (a deployment without a cafes file, or from before it)
 # answered: from the documents; not_found: the documents do not say; routed: to the experts (idea review,
 # asked for a human); rejected: not answered by design (small talk, out of scope, over the rate limit);
 # error: the answering pipeline failed and the founder got an apology.
@@ -49,7 +50,8 @@ LLM_ERRORS = Counter("cafebot_llm_errors", "Failed LLM calls by kind (timeout, r
 LLM_LATENCY = Histogram("cafebot_llm_latency_seconds", "Duration of one LLM call (a whole stream), by model",
                         ["model"], buckets=(0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60))
 SLA_BREACHES = Counter("cafebot_escalation_sla_breaches", "Unclaimed tickets past a service level, by action "
-                       "(reminder: experts reminded; reassigned: given to another expert)", ["action"])
+                       "(reminder: experts reminded; reassigned: given to another expert) and the ticket's cafe "
+                       "(- for none)", ["action", "cafe"])
 INGESTIONS = Counter("cafebot_ingestions", "Documents offered to the knowledge base, by result (added, updated, "
                      "unchanged, rejected, failed) and refusal reason", ["result", "reason"])
 INGESTION_DURATION = Histogram(
@@ -71,7 +73,7 @@ for _lang in LANGS:
     for _outcome in OUTCOMES:
         QUESTIONS.labels(_lang, _outcome)
 for _action in ("reminder", "reassigned"):
-    SLA_BREACHES.labels(_action)
+    SLA_BREACHES.labels(_action, NO_CAFE)
 
 
 # --- questions ------------------------------------------------------------------------------------------------
@@ -165,9 +167,9 @@ def record_retrieval_miss() -> None:
     STAFF_QUESTIONS.labels("covered").inc()
 
 
-def record_sla_breach(action: str) -> None:
-    """Count a service-level breach (`reminder` or `reassigned`) acted on by this process."""
-    SLA_BREACHES.labels(action).inc()
+def record_sla_breach(action: str, cafe_id: str | None = None) -> None:
+    """Count a service-level breach (`reminder` or `reassigned`) of a ticket of `cafe_id` acted on by this process."""
+    SLA_BREACHES.labels(action, cafe_id or NO_CAFE).inc()
 
 
 def record_update(update_type: str) -> None:

@@ -7,10 +7,11 @@ non-secret settings) and one JSON Lines file per table under `tables/`, so it st
 
 Exported: the knowledge base registry (documents, versions, chunks with text, tokens and page metadata, enough
 to rebuild both indexes without the original files; the files removed by hand, so the shipped folder does not
-bring them back there), expert tickets with their relayed messages, ratings and message links, experts, staff,
-subscriptions, and announcements (so a moved deployment never announces a version twice). Not exported:
-founders' conversations and question log (personal data that expires with retention, not worth copying), the
-outbox, seen updates and half-finished intakes (in-flight state: stop the bot first).
+bring them back there), the cafes with their staff, expert tickets (each with its cafe) with their relayed
+messages, ratings and message links, experts (each with its cafe), staff, subscriptions, and announcements (so a
+moved deployment never announces a version twice). Not exported: founders' conversations and question log
+(personal data that expires with retention, not worth copying), the outbox, seen updates and half-finished intakes
+(in-flight state: stop the bot first).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ FORMAT = "cafebot-export"
 FORMAT_VERSION = 2
 # Parents before children, so foreign keys hold while loading.
 TABLES = (
-    "kb_documents", "kb_versions", "kb_chunks", "kb_removed_files",
+    "cafes", "cafe_staff", "kb_documents", "kb_versions", "kb_chunks", "kb_removed_files",
     "esc_experts", "esc_tickets", "esc_messages", "esc_message_links", "staff_questions", "staff_question_links",
     "staff_members", "subscriptions", "announcements", "expiry_notices",
 )

@@ -95,6 +95,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "esc.expert.removed": {"ko": "전문가 {id}를 해제했습니다.", "en": "Expert {id} removed."},
     "esc.card": {"ko": "🆕 아이디어 검토 요청 #{id}\n{fields}", "en": "🆕 Idea review request #{id}\n{fields}"},
     "esc.card.founder": {"ko": "창업자: {name}", "en": "Founder: {name}"},
+    "esc.card.founder_cafe": {"ko": "창업자 이용 카페: {cafe}", "en": "Founder's cafe: {cafe}"},
     "esc.card.related": {"ko": "관련 지원사업(검색 결과): {titles}", "en": "Related programmes (retrieved): {titles}"},
     "esc.card.summary": {"ko": "🤖 AI 정리(평가 아님, 제출 내용 기준)\n{summary}",
                          "en": "🤖 AI digest (not an assessment; from the submission only)\n{summary}"},

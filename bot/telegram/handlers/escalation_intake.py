@@ -309,7 +309,8 @@ async def _submit(update: Update, context: Context, lang: str) -> int:
         # The ticket and its card are stored in one transaction before anything is sent; the outbox delivers.
         ticket = await asyncio.to_thread(services.escalation.workflow.submit, founder, draft["fields"], lang=lang,
                                          group_chat_id=settings.expert_chat_id, attachment=attachment,
-                                         summary=summary)
+                                         summary=summary,
+                                         cafe_id=await asyncio.to_thread(services.cafes.founder_cafe, user.id))
     except EscalationError as err:
         log.info("intake incomplete: %s", err.code)
         await _reply(update, t(f"esc.err.{err.code}", lang))
