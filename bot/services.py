@@ -64,7 +64,7 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
     knowledge = KnowledgeBase(settings, db, embeddings=embeddings)
     warn_if_vectors_missing(knowledge)
     store = ConversationStore(db)
-    answers = AnswerService(settings, knowledge, store)
+    answers = AnswerService(settings, knowledge, store, cafes)
     return Services(
         settings=settings, db=db, knowledge=knowledge, store=store, answers=answers,
         staff=StaffRegistry(db, settings.configured_staff_ids), uploads=UploadService(settings, knowledge),

@@ -165,3 +165,15 @@ async def test_a_cafes_staff_correct_its_hours_in_chat_and_a_sync_keeps_it(tg, c
         await tg.wait_for_message(founder, has(t("staff.only", "ko")))
     cafe_services.cafes.sync(load_cafes(tmp_path / "cafes.yaml"))
     assert cafe_services.cafes.get("sinchon").hours == "평일 09:00-22:00 (12월)"
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_the_nearest_cafe_is_answered_from_the_cafes_file(tg, cafe_services):
+    founder = tg.private_chat(5303, "하준")
+    async with running_bot(cafe_services, tg):
+        await tg.send_text(founder, founder.user, "성동구 사는데 제일 가까운 창업카페 어디예요?")
+        near = await tg.wait_for_message(founder, has("성수 창업카페"), timeout=15)
+        assert "신촌" not in near["text"] and "서울 성동구 성수이로 118" in near["text"]
+        await tg.send_text(founder, founder.user, "가까운 카페 알려줘")
+        everyone = await tg.wait_for_message(founder, has("신촌 창업카페"), timeout=15)
+        assert "성수 창업카페" in everyone["text"]

@@ -94,6 +94,15 @@ _WH_WORD = re.compile(r"누가|누구|언제|어디|얼마|몇|무엇|뭐|뭘|�
 _ABOUT_THE_BOT = re.compile(r"너|넌|니가|네가|당신|챗봇|\byou\b|\byour\b|\bbot\b", _I)
 
 
+_NEAR = re.compile(r"가까운|가깝|근처|인근|주변|제일\s*가까|\bnear(?:est|by)?\b|\bclosest\b", _I)
+_CAFE = re.compile(r"카페|\bcaf[eé]s?\b", _I)
+
+
+def asks_for_nearest_cafe(message: str) -> bool:
+    """"가장 가까운 창업카페가 어디예요?": answered from the cafes file, never from a guess."""
+    return bool(_NEAR.search(message) and _CAFE.search(message))
+
+
 def asks_about_something(message: str) -> bool:
     """A question about the world rather than chat with the bot: small talk and off-topic labels do not stand."""
     return bool(_WH_WORD.search(message)) and not _ABOUT_THE_BOT.search(message)

@@ -20,7 +20,9 @@ from bot.answering.intent import (
 from bot.answering.language import detect_language, is_korean
 from bot.answering.llm import NOT_FOUND, LLMAnswerer, LLMUnavailable, make_chat_model
 from bot.answering.memory import ConversationStore
+from bot.answering.routing_rules import asks_for_nearest_cafe
 from bot.answering.types import Answer, AnswerKind, DeltaCallback, Intent
+from bot.cafes.registry import CafeRegistry
 from bot.config import Settings
 from bot.knowledge.search import Passage
 from bot.knowledge.service import KnowledgeBase
@@ -39,10 +41,12 @@ _CANNED: dict[Intent, AnswerKind] = {
 class AnswerService:
     """Answers one founder message at a time; safe to call concurrently for different conversations."""
 
-    def __init__(self, settings: Settings, knowledge: KnowledgeBase, store: ConversationStore) -> None:
+    def __init__(self, settings: Settings, knowledge: KnowledgeBase, store: ConversationStore,
+                 cafes: CafeRegistry | None = None) -> None:
         self.settings = settings
         self.knowledge = knowledge
         self.store = store
+        self.cafes = cafes
         self.local_intents = NearestExampleClassifier(knowledge.embeddings)
         self.llm: LLMAnswerer | None = None
         self.llm_intents: LLMIntentClassifier | None = None
@@ -88,6 +92,11 @@ class AnswerService:
             answer = Answer(kind, t(f"answer.{kind}", lang), lang, "none", message, message)
             return await self._finish(conversation_id, user_id, answer, started, remember=False)
 
+        if self.cafes is not None and asks_for_nearest_cafe(message):
+            nearest = await asyncio.to_thread(self._nearest_cafe, message, lang)
+            if nearest is not None:
+                return await self._finish(conversation_id, user_id, nearest, started)
+
         history = await asyncio.to_thread(self.store.history, conversation_id, self.settings.history_turns)
         if self.llm and history:
             standalone = await self.llm.condense(message, history, lang)
@@ -107,6 +116,19 @@ class AnswerService:
                 log.warning("LLM unavailable; answering extractively")
         answer = self._extractive_answer(message, standalone, passages, evidence, lang)
         return await self._finish(conversation_id, user_id, answer, started)
+
+    def _nearest_cafe(self, message: str, lang: str) -> Answer | None:
+        """The cafes in the district the founder names, from the cafes file; all of them when none is named.
+        None when this deployment has no cafes file (the documents may still answer)."""
+        assert self.cafes is not None
+        cafes = self.cafes.cafes()
+        if not cafes:
+            return None
+        near = self.cafes.near(message)
+        lines = "\n".join(t("answer.cafe_line", lang, name=c.name(lang), district=c.district or "-",
+                             address=c.address or "-", hours=c.hours or "-") for c in (near or cafes))
+        text = t("answer.cafes_near" if near else "answer.cafes_all", lang, cafes=lines)
+        return Answer("answer", text, lang, "none", message, message)
 
     def evidence(self, question: str) -> tuple[list[Passage], Evidence]:
         """Retrieve for a standalone question and decide whether the documents answer it (see select_evidence).

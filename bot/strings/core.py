@@ -43,6 +43,16 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                            "en": "new version: {title} (v{version}, {pages} pages, {chunks} chunks, {seconds:.1f}s)"},
     "cli.ingest.unchanged": {"ko": "변경 없음: {title} (v{version})", "en": "unchanged: {title} (v{version})"},
     "cli.search.none": {"ko": "관련 문서를 찾지 못했습니다.", "en": "No relevant passages found."},
+    "answer.cafes_near": {"ko": "말씀하신 지역의 서울창업카페입니다.\n{cafes}\n\n/cafe 로 이용 카페를 정하면 그 카페의 "
+                                "전문가와 직원이 도와드립니다.",
+                          "en": "The Seoul Startup Cafe in that area:\n{cafes}\n\nChoose it with /cafe: its experts "
+                                "and staff will help you."},
+    "answer.cafes_all": {"ko": "어느 구에 계신지 알려 주시면 가까운 카페를 찾아 드립니다. "
+                               "서울창업카페 목록입니다.\n{cafes}",
+                         "en": "Tell me your district and I'll find the nearest one. "
+                               "The Seoul Startup Cafes:\n{cafes}"},
+    "answer.cafe_line": {"ko": "• {name} ({district}) — {address}, {hours}",
+                         "en": "• {name} ({district}) — {address}, {hours}"},
     "cli.cafes.no_file": {"ko": "CAFES_FILE이 설정되지 않았습니다.", "en": "CAFES_FILE is not set."},
     "cli.cafes.synced": {"ko": "카페 동기화: 추가 {added} / 갱신 {updated} / 비활성 {deactivated}",
                          "en": "cafes synced: added {added} / updated {updated} / deactivated {deactivated}"},
