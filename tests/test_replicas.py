@@ -281,6 +281,9 @@ async def test_a_staff_question_asked_through_one_replica_is_answered_through_th
     ask = next(b for b in buttons(not_found) if b.startswith("askstaff:"))
     await tg.press_button(founder, founder.user, not_found, ask)
     card = await tg.wait_for_message(staff, lambda m: any(b.startswith("sq:claim:") for b in buttons(m)), timeout=15)
+    # The replica that sent the card records it (for replies to find the question) just after Telegram accepts it;
+    # a person replies seconds later. Idle means every send is recorded.
+    await wait_processes_idle(tg, lb.accepted)
 
     lb.pinned = "b"
     mark = tg.mark()
