@@ -4,10 +4,13 @@ first use and mapped to the sources listed under the answer."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
 
 from bot.answering.types import Source
 from bot.knowledge.curated import citation_label, is_curated
 from bot.knowledge.search import Passage
+from bot.strings import t
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 
@@ -30,6 +33,26 @@ def source_title(passage: Passage, lang: str) -> tuple[str, str]:
     # The first section of a document is usually headed by its own title: don't say it twice.
     location = "" if passage.location.lstrip("# ").strip() == passage.title.strip() else passage.location
     return passage.title, location
+
+
+def label_cafe_notices(
+    passages: list[Passage], own_cafe: str | None, cafe_name: Callable[[str], str | None], lang: str
+) -> list[Passage]:
+    """Another cafe's notice (its hours, an event) is titled with that cafe for the founder and the model alike
+    ("성수 창업카페 안내: 주말 운영 안내"), so nobody takes it for their own cafe's; city-wide documents and the
+    founder's own cafe's notices keep their title. Only founders who chose no cafe get such passages: search leaves
+    other cafes' notices out for a founder who chose one (bot.knowledge.registry.visible_to)."""
+    names: dict[str, str | None] = {}
+    out = []
+    for p in passages:
+        if p.cafe_id is None or p.cafe_id == own_cafe:
+            out.append(p)
+            continue
+        if p.cafe_id not in names:
+            names[p.cafe_id] = cafe_name(p.cafe_id)
+        cafe = names[p.cafe_id] or p.cafe_id
+        out.append(replace(p, title=t("answer.cafe_notice", lang, cafe=cafe, title=p.title)))
+    return out
 
 
 def cite(text: str, passages: list[Passage], lang: str = "ko") -> tuple[str, list[Source]]:

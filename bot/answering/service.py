@@ -8,7 +8,7 @@ import logging
 import time
 from dataclasses import replace
 
-from bot.answering.citations import cite
+from bot.answering.citations import cite, label_cafe_notices
 from bot.answering.extractive import Decline, Evidence, select_evidence
 from bot.answering.followup import standalone_question
 from bot.answering.intent import (
@@ -81,9 +81,12 @@ class AnswerService:
     @observe_answers
     async def answer(
         self, conversation_id: str, message: str, *, user_id: int | None = None, lang: str | None = None,
-        on_delta: DeltaCallback | None = None, route_intents: bool = True,
+        on_delta: DeltaCallback | None = None, route_intents: bool = True, cafe_id: str | None = None,
     ) -> Answer:
-        """Answer a founder's message. `on_delta` receives the growing answer text while an LLM streams."""
+        """Answer a founder's message. `on_delta` receives the growing answer text while an LLM streams.
+
+        `cafe_id` is the founder's cafe (looked up from `user_id` when not given): its notices answer them, other
+        cafes' do not; a founder with no cafe gets every cafe's notices, cited with the cafe's name."""
         started = time.perf_counter()
         lang = detect_language(message, default=lang or self.settings.default_language)
         intent = await self.classify(message, lang) if route_intents else "question"
@@ -102,11 +105,16 @@ class AnswerService:
             standalone = await self.llm.condense(message, history, lang)
         else:
             standalone = standalone_question(message, history)
-        passages, evidence = await asyncio.to_thread(self.evidence, standalone)
+        if cafe_id is None and user_id is not None and self.cafes is not None:
+            cafe_id = await asyncio.to_thread(self.cafes.founder_cafe, user_id)
+        passages, evidence = await asyncio.to_thread(self.evidence, standalone, cafe_id)
         if evidence.declined is not None:
             log.info("not answered from the documents: %s", evidence.declined.value)
             answer = Answer("not_found", t("answer.not_found", lang), lang, "none", message, standalone)
             return await self._finish(conversation_id, user_id, answer, started)
+        # Labelled after the gate, which judges the documents' own words and titles.
+        if any(p.cafe_id not in (None, cafe_id) for p in passages):
+            passages = await asyncio.to_thread(self.label_cafes, passages, cafe_id, lang)
 
         if self.llm:
             try:
@@ -130,10 +138,20 @@ class AnswerService:
         text = t("answer.cafes_near" if near else "answer.cafes_all", lang, cafes=lines)
         return Answer("answer", text, lang, "none", message, message)
 
-    def evidence(self, question: str) -> tuple[list[Passage], Evidence]:
+    def label_cafes(self, passages: list[Passage], cafe_id: str | None, lang: str) -> list[Passage]:
+        """Other cafes' notices titled with their cafe (citations.label_cafe_notices)."""
+        def name(other: str) -> str | None:
+            cafe = self.cafes.get(other) if self.cafes is not None else None
+            return cafe.name(lang) if cafe is not None else None
+
+        return label_cafe_notices(passages, cafe_id, name, lang)
+
+    def evidence(self, question: str, cafe_id: str | None = None) -> tuple[list[Passage], Evidence]:
         """Retrieve for a standalone question and decide whether the documents answer it (see select_evidence).
-        The same gate runs before an LLM is asked."""
-        passages = self.relevant(self.knowledge.search(question, self.settings.retrieval_k), question)
+        The same gate runs before an LLM is asked. `cafe_id`: the founder's cafe; other cafes' notices are not
+        searched for them (bot.knowledge.registry.visible_to)."""
+        passages = self.relevant(self.knowledge.search(question, self.settings.retrieval_k, cafe_id=cafe_id),
+                                 question)
         if not passages:
             return [], Evidence(declined=Decline.WEAK)
         vocabulary = self.knowledge.vocabulary()

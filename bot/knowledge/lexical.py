@@ -21,6 +21,7 @@ class LexicalEntry:
     tokens: list[str]
     programme: str | None
     valid_until: int  # yyyymmdd; 99991231 when the document does not expire
+    cafe_id: str | None = None  # a cafe's own notice; None: city-wide
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class LexicalIndex:
         self.ids = [e.chunk_id for e in entries]
         self._programmes = np.array([e.programme or "" for e in entries], dtype=object)
         self._valid = np.array([e.valid_until for e in entries], dtype=np.int64)
+        self._cafes = np.array([e.cafe_id or "" for e in entries], dtype=object)
         self._bm25: bm25s.BM25 | None = None
         self._sorted_vocab: list[str] | None = None
         corpus = [e.tokens or ["\u2205"] for e in entries]
@@ -74,9 +76,11 @@ class LexicalIndex:
         return len(self.ids)
 
     def search(
-        self, query_terms: list[str], k: int, *, programme: str | None = None, valid_on: int | None = None
+        self, query_terms: list[str], k: int, *, programme: str | None = None, valid_on: int | None = None,
+        cafe_id: str | None = None,
     ) -> list[LexicalHit]:
-        """Top-k chunks by BM25 among those passing the filters; chunks with no shared term are left out."""
+        """Top-k chunks by BM25 among those passing the filters; chunks with no shared term are left out. With
+        `cafe_id`, other cafes' notices are left out (city-wide chunks stay; see registry.visible_to)."""
         if self._bm25 is None or not query_terms:
             return []
         vocab = self._bm25.vocab_dict
@@ -88,6 +92,8 @@ class LexicalIndex:
             scores = np.where(self._programmes == programme, scores, 0.0)
         if valid_on is not None:
             scores = np.where(self._valid >= valid_on, scores, 0.0)
+        if cafe_id is not None:
+            scores = np.where((self._cafes == "") | (self._cafes == cafe_id), scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]

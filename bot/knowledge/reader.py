@@ -92,6 +92,7 @@ class IndexReader:
         self._read_lock = threading.Lock()
         self._lexical = LexicalIndex([], -1)
         self._active: list[str] = []
+        self._cafe_versions: dict[str, str] = {}  # active version -> its cafe, for cafe notices only
         self._vocabulary = Vocabulary(self._lexical, {})
         self._curated = CuratedQuestions()
         # Vectors of curated questions and chunks, kept across revisions: a new curated answer embeds one question.
@@ -112,11 +113,13 @@ class IndexReader:
                 revision = registry.current_revision(s)
                 entries = registry.lexical_entries(s)
                 active = registry.active_version_ids(s)
+                cafe_versions = registry.cafe_versions(s)
                 titles = registry.programme_titles(s)
                 curated_chunks = curated_rows(s)
             curated_questions = self._curated_questions(curated_chunks)
             self._lexical = LexicalIndex(entries, revision)
             self._active = active
+            self._cafe_versions = cafe_versions
             self._vocabulary = Vocabulary(self._lexical, titles)
             self._curated = curated_questions
             log.debug("knowledge base at revision %d: %d chunks", revision, len(entries))
@@ -124,9 +127,10 @@ class IndexReader:
 
     def search(
         self, query: str, k: int | None = None, *, programme: str | None = None, only_valid: bool = True,
-        mode: SearchMode = "hybrid", today: date | None = None,
+        mode: SearchMode = "hybrid", today: date | None = None, cafe_id: str | None = None,
     ) -> list[Passage]:
-        """The k most relevant passages of active, still-valid documents."""
+        """The k most relevant passages of active, still-valid documents. `cafe_id` is the asking founder's cafe:
+        other cafes' notices are left out before ranking (registry.visible_to); None searches every document."""
         k = k or self.default_k
         valid_on = registry.date_int(today or date.today()) if only_valid else None
         depth = max(30, k * 4)
@@ -138,12 +142,16 @@ class IndexReader:
         for _attempt in range(3):
             revision = self.refresh()
             lexical, active, curated_questions = self._lexical, self._active, self._curated
+            cafe_versions = self._cafe_versions
+            if cafe_id is not None and cafe_versions:
+                active = [v for v in active if registry.visible_to(cafe_id, cafe_versions.get(v))]
             if not active:
                 return []
             dense = []
             if query_vector is not None:
                 dense = self._dense(query_vector, depth, active, programme, valid_on)
-            lex = lexical.search(query_terms, depth, programme=programme, valid_on=valid_on) if query_terms else []
+            lex = lexical.search(query_terms, depth, programme=programme, valid_on=valid_on,
+                                 cafe_id=cafe_id) if query_terms else []
             ranked = fuse(dense, lex, k, lexical_weight=lexical_weight)
             if query_vector is not None:
                 ranked = self._curated_first(query, query_vector, dense, ranked, curated_questions, lexical,
@@ -151,8 +159,10 @@ class IndexReader:
             passages = self._hydrate(ranked)
             # A writer switched versions while we searched: the snapshot is stale, so search the new one.
             if len(passages) == len(ranked) or self.refresh() == revision:
-                return passages
-        return passages
+                break
+        # Curated answers are matched outside the filtered indexes, and a document may have changed cafe since the
+        # snapshot: what a founder of `cafe_id` must not get is dropped here too.
+        return [p for p in passages if registry.visible_to(cafe_id, p.cafe_id)]
 
     def _curated_questions(self, rows: list[tuple[str, str, str | None, int]]) -> CuratedQuestions:
         """Question and chunk vectors of the curated answers (chunk vectors as Chroma holds them; a chunk without
@@ -278,6 +288,6 @@ class IndexReader:
             out.append(replace(
                 p, text=c.text, page=c.page, section=c.section, document_id=d.id, title=d.title,
                 source=v.file_name, version=v.version, programme=d.programme, valid_until=d.valid_until,
-                lang=d.lang, origin=d.origin, ingested_at=v.ingested_at,
+                lang=d.lang, origin=d.origin, ingested_at=v.ingested_at, cafe_id=d.cafe_id,
             ))
         return out

@@ -86,6 +86,8 @@ class DocumentInfo:
     page_count: int
     chunk_count: int
     ingested_at: datetime
+    # A cafe's own notice (kb_documents.cafe_id): it answers that cafe's founders; None: city-wide.
+    cafe_id: str | None = None
 
 
 def bump_revision(session: Session) -> int:
@@ -193,12 +195,31 @@ def active_version_ids(session: Session) -> list[str]:
 def lexical_entries(session: Session) -> list[LexicalEntry]:
     """Tokens and filter fields of every active chunk, for building the BM25 snapshot."""
     rows = session.execute(
-        select(KnowledgeChunk.id, KnowledgeChunk.tokens, KnowledgeDocument.programme, KnowledgeDocument.valid_until)
+        select(KnowledgeChunk.id, KnowledgeChunk.tokens, KnowledgeDocument.programme, KnowledgeDocument.valid_until,
+               KnowledgeDocument.cafe_id)
         .join(KnowledgeVersion, KnowledgeVersion.id == KnowledgeChunk.version_id)
         .join(KnowledgeDocument, KnowledgeDocument.active_version_id == KnowledgeVersion.id)
         .order_by(KnowledgeChunk.id)
     )
-    return [LexicalEntry(cid, tokens.split(), prog, date_int(valid)) for cid, tokens, prog, valid in rows]
+    return [LexicalEntry(cid, tokens.split(), prog, date_int(valid), cafe)
+            for cid, tokens, prog, valid, cafe in rows]
+
+
+def cafe_versions(session: Session) -> dict[str, str]:
+    """The active version of every cafe notice, with its cafe (city-wide documents are left out)."""
+    rows = session.execute(
+        select(KnowledgeDocument.active_version_id, KnowledgeDocument.cafe_id).where(
+            KnowledgeDocument.active_version_id.is_not(None), KnowledgeDocument.cafe_id.is_not(None)
+        )
+    )
+    return {version: cafe for version, cafe in rows if version and cafe}
+
+
+def visible_to(cafe_id: str | None, document_cafe: str | None) -> bool:
+    """Whether a founder of `cafe_id` is answered from a document of `document_cafe`: city-wide documents answer
+    everyone; a cafe's notice answers its own founders and founders who chose no cafe (labelled with the cafe, see
+    bot/answering/citations.py), never another cafe's founders, who would take its hours or events for their own."""
+    return document_cafe is None or cafe_id is None or document_cafe == cafe_id
 
 
 def programme_titles(session: Session) -> dict[str, list[str]]:
@@ -237,5 +258,5 @@ def _info(d: KnowledgeDocument, v: KnowledgeVersion) -> DocumentInfo:
     return DocumentInfo(
         id=d.id, title=d.title, programme=d.programme, valid_until=d.valid_until, lang=d.lang, source=d.source,
         version=v.version, version_id=v.id, file_name=v.file_name, kind=v.kind, page_count=v.page_count,
-        chunk_count=v.chunk_count, ingested_at=v.ingested_at,
+        chunk_count=v.chunk_count, ingested_at=v.ingested_at, cafe_id=d.cafe_id,
     )

@@ -31,9 +31,10 @@ class HybridRetriever(BaseRetriever):
     programme: str | None = None
     only_valid: bool = True
     mode: SearchMode = "hybrid"
+    cafe_id: str | None = None  # the asking founder's cafe: other cafes' notices are left out
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         passages = self.knowledge_base.search(
-            query, self.k, programme=self.programme, only_valid=self.only_valid, mode=self.mode
+            query, self.k, programme=self.programme, only_valid=self.only_valid, mode=self.mode, cafe_id=self.cafe_id
         )
         return [passage_to_document(p) for p in passages]

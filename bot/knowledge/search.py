@@ -43,6 +43,7 @@ class Passage:
     lang: str | None = None
     origin: str | None = None  # kb_documents.origin: "curated" for a staff answer saved for everyone
     ingested_at: datetime | None = None  # when this version was ingested (a curated answer: when it was saved)
+    cafe_id: str | None = None  # kb_documents.cafe_id: a cafe's own notice; None: city-wide
 
     @property
     def location(self) -> str:

@@ -46,6 +46,8 @@ class IngestProgress:
 
 
 ProgressCallback = Callable[[IngestProgress], None]
+# Whether the uploader may change a document of this cafe (None: a city-wide document).
+CafeCheck = Callable[[str | None], bool]
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,16 @@ class KnowledgeBase:
         uploaded_by: int | None = None,
         progress: ProgressCallback | None = None,
         origin: registry.DocumentOrigin | None = None,
+        may_update: CafeCheck | None = None,
     ) -> IngestResult:
         """Add a file as a new document or a new version of an existing one (same title, or `replace_document_id`).
 
-        A new version records `origin` on the document. Raises DocumentRejected for bad input; on any failure the
-        knowledge base is left exactly as it was.
+        A new version records `origin` on the document and keeps its cafe. `may_update` says whose documents the
+        uploader may change, by the document's cafe (a cafe's staff: city-wide ones and their cafe's): a document
+        of the same title outside it is left alone and the file becomes a document of its own, its title numbered
+        ("… (2)", or the uploader's own document of that numbered title); `replace_document_id` outside it raises
+        PermissionError. Raises DocumentRejected for bad input; on
+        any failure the knowledge base is left exactly as it was.
         """
         started = time.perf_counter()
         report = progress or (lambda _p: None)
@@ -127,7 +134,7 @@ class KnowledgeBase:
         return self.ingest_loaded(
             loaded, content_hash, title=title, programme=programme, valid_until=valid_until,
             replace_document_id=replace_document_id, uploaded_by=uploaded_by, progress=progress, started=started,
-            origin=origin,
+            origin=origin, may_update=may_update,
         )
 
     def ingest_loaded(
@@ -143,6 +150,7 @@ class KnowledgeBase:
         progress: ProgressCallback | None = None,
         started: float | None = None,
         origin: registry.DocumentOrigin | None = None,
+        may_update: CafeCheck | None = None,
     ) -> IngestResult:
         """Chunk, embed and index already-extracted pages (what `ingest_file` does after loading)."""
         started = started or time.perf_counter()
@@ -175,6 +183,18 @@ class KnowledgeBase:
                 )
                 if replace_document_id and target is None:
                     raise KeyError(f"no document {replace_document_id}")
+                if target is not None and may_update is not None and not may_update(target.cafe_id):
+                    if replace_document_id:
+                        raise PermissionError(f"document {replace_document_id} is cafe {target.cafe_id}'s")
+                    # Another cafe's notice of the same title: never its new version. The file takes the first
+                    # numbered title ("… (2)") that is free or is a document the uploader may change (their own
+                    # earlier upload under this title, which this file then updates).
+                    base, n = title, 2
+                    while True:
+                        title, n = f"{base} ({n})", n + 1
+                        target = registry.find_by_title(s, title)
+                        if target is None or may_update(target.cafe_id):
+                            break
                 doc_id = target.id if target else registry.new_id()
                 logs.bind(document_id=doc_id)
                 version = registry.next_version_number(s, doc_id) if target else 1
@@ -383,6 +403,21 @@ class KnowledgeBase:
         assert info is not None
         return info
 
+    def set_cafe(self, document_id: str, cafe_id: str | None) -> registry.DocumentInfo:
+        """Make a document one cafe's own notice (`cafe_id`) or city-wide again (None); searches follow at once
+        (the revision moves, so every process rebuilds its filters). Raises KeyError for an unknown document."""
+        with self._write_lock, self.db.session() as s:
+            doc = s.get(KnowledgeDocument, document_id)
+            if doc is None:
+                raise KeyError(document_id)
+            doc.cafe_id, doc.updated_at = cafe_id, utcnow()
+            registry.bump_revision(s)
+        self.refresh()
+        log.info("document %s is now %s", document_id, f"cafe {cafe_id}'s" if cafe_id else "city-wide")
+        info = self.get_document(document_id)
+        assert info is not None
+        return info
+
     def remove_document(self, document_id: str, *, removed_by: str | None = None) -> registry.DocumentInfo:
         """Remove a document and every chunk of it from SQL, Chroma and BM25.
 
@@ -433,10 +468,12 @@ class KnowledgeBase:
 
     def search(
         self, query: str, k: int | None = None, *, programme: str | None = None, only_valid: bool = True,
-        mode: SearchMode = "hybrid", today: date | None = None,
+        mode: SearchMode = "hybrid", today: date | None = None, cafe_id: str | None = None,
     ) -> list[Passage]:
-        """The k most relevant passages of active, still-valid documents."""
-        return self.reader.search(query, k, programme=programme, only_valid=only_valid, mode=mode, today=today)
+        """The k most relevant passages of active, still-valid documents; with `cafe_id` (the asking founder's
+        cafe) city-wide documents and that cafe's notices only (registry.visible_to)."""
+        return self.reader.search(query, k, programme=programme, only_valid=only_valid, mode=mode, today=today,
+                                  cafe_id=cafe_id)
 
     def unknown_names(self, query: str) -> list[str]:
         """See Vocabulary.unknown_names."""

@@ -16,6 +16,7 @@ from bot.storage.db import Database
 from bot.storage.models import (
     Announcement,
     AnnouncementDelivery,
+    ChatUser,
     ExpiryNotice,
     Subscription,
     utcnow,
@@ -43,9 +44,10 @@ ALL = "all"
 
 
 def document_topics(doc: DocumentInfo) -> set[str]:
-    """The topics a document belongs to, from its title and programme."""
+    """The topics a document belongs to, from its title and programme; a cafe's own notice is cafe news too."""
     haystack = title_key(f"{doc.title} {doc.programme or ''}")
-    return {topic for topic, words in TOPICS.items() if any(title_key(w) in haystack for w in words)}
+    topics = {topic for topic, words in TOPICS.items() if any(title_key(w) in haystack for w in words)}
+    return topics | {"cafe"} if doc.cafe_id else topics
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,15 @@ class AnnouncementService:
     # --- broadcasts ---------------------------------------------------------------------------------
 
     def matching_subscribers(self, doc: DocumentInfo) -> list[Subscription]:
+        """Subscribers whose interests match the document; for a cafe's own notice, only those who chose that cafe
+        (/cafe): other cafes' founders and founders with no cafe are not told about another cafe's hours or events."""
         topics = document_topics(doc)
         with self.db.session() as s:
-            subs = list(s.scalars(select(Subscription)))
+            query = select(Subscription)
+            if doc.cafe_id is not None:
+                query = query.join(ChatUser, ChatUser.user_id == Subscription.user_id).where(
+                    ChatUser.cafe_id == doc.cafe_id)
+            subs = list(s.scalars(query.order_by(Subscription.user_id)))
         return [sub for sub in subs if (chosen := set(sub.interests)) and (ALL in chosen or chosen & topics)]
 
     def announce(self, doc: DocumentInfo, staff_id: int) -> tuple[int, int]:

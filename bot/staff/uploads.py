@@ -10,6 +10,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from bot.cafes.registry import StaffScope
 from bot.config import Settings
 from bot.knowledge.errors import DocumentRejected, RejectReason
 from bot.knowledge.loaders import SUPPORTED_EXTENSIONS
@@ -51,13 +52,17 @@ class UploadService:
         return folder / f"{upload_key}{Path(file_name).suffix.lower()}"
 
     def ingest(self, path: Path, file_name: str, uploaded_by: int, progress: ProgressCallback | None = None,
-               replace_document_id: str | None = None) -> IngestResult:
-        """Ingest a downloaded file; keep it for a later "replace"; the staging copy is removed either way."""
+               replace_document_id: str | None = None, scope: StaffScope | None = None) -> IngestResult:
+        """Ingest a downloaded file; keep it for a later "replace"; the staging copy is removed either way.
+
+        `scope`: the uploader's cafes; the file never becomes a new version of another cafe's document (see
+        KnowledgeBase.ingest_file: PermissionError for an explicit replacement, a numbered title otherwise)."""
         try:
             # Origin "upload": the document is staff's from now on, and the knowledge folder sync leaves it alone.
             result = self.knowledge.ingest_file(path, display_name=file_name, uploaded_by=uploaded_by,
                                                 progress=progress, replace_document_id=replace_document_id,
-                                                origin=DocumentOrigin(UPLOAD))
+                                                origin=DocumentOrigin(UPLOAD),
+                                                may_update=scope.allows if scope is not None else None)
             kept = self._kept_path(result.document.id)
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, kept)
@@ -79,15 +84,20 @@ class UploadService:
         shutil.rmtree(self._kept_path(document_id).parent, ignore_errors=True)
         return info
 
-    def replace_with(self, new_document_id: str, target_id: str, staff_id: int) -> IngestResult:
-        """Make the just-uploaded document a new version of `target_id` instead of a document of its own."""
+    def replace_with(self, new_document_id: str, target_id: str, staff_id: int,
+                     scope: StaffScope | None = None) -> IngestResult:
+        """Make the just-uploaded document a new version of `target_id` instead of a document of its own (it keeps
+        the target's cafe). Raises PermissionError when `scope` does not allow either document."""
+        if scope is not None:
+            self.check(new_document_id, scope)
+            self.check(target_id, scope)
         kept = self._kept_path(new_document_id)
         if not kept.is_file():
             raise KeyError(new_document_id)
         name = (kept.parent / "name").read_text(encoding="utf-8")
         staged = self.staging_path(f"replace-{new_document_id}", name)
         shutil.copyfile(kept, staged)
-        result = self.ingest(staged, name, staff_id, replace_document_id=target_id)
+        result = self.ingest(staged, name, staff_id, replace_document_id=target_id, scope=scope)
         if new_document_id != target_id:
             self._drop(new_document_id, None)  # not a removal of its bytes: they live on as the target's version
         return result
@@ -96,6 +106,29 @@ class UploadService:
         """Remove a document for good: a shipped one stays removed after restarts while the folder ships the
         same file (registry.delete_document)."""
         return self._drop(document_id, f"staff:{staff_id}")
+
+    # --- cafe notices ---------------------------------------------------------------------------------
+
+    def check(self, document_id: str, scope: StaffScope) -> DocumentInfo:
+        """The document, if the staff member may change it: city-wide documents are every staff member's, a cafe's
+        notice is that cafe's staff's (and city-wide admins' and staff of no cafe). Raises KeyError for an unknown
+        document, PermissionError for another cafe's."""
+        doc = self.knowledge.get_document(document_id)
+        if doc is None:
+            raise KeyError(document_id)
+        if not scope.allows(doc.cafe_id):
+            log.warning("refused a change to document %s: it is cafe %s's", document_id, doc.cafe_id)
+            raise PermissionError(document_id)
+        return doc
+
+    def set_cafe(self, document_id: str, cafe_id: str | None, scope: StaffScope) -> DocumentInfo:
+        """Make a document `cafe_id`'s own notice, or city-wide again (None). Only staff who may change the
+        document, and who work at `cafe_id`, may (PermissionError otherwise; KeyError for an unknown document)."""
+        self.check(document_id, scope)
+        if cafe_id is not None and scope.cafes is not None and cafe_id not in scope.cafes:
+            log.warning("refused making document %s cafe %s's: not the staff member's cafe", document_id, cafe_id)
+            raise PermissionError(cafe_id)
+        return self.knowledge.set_cafe(document_id, cafe_id)
 
     def set_title(self, document_id: str, title: str) -> DocumentInfo:
         return self.knowledge.update_metadata(document_id, title=title.strip()[:200])

@@ -53,6 +53,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                                "The Seoul Startup Cafes:\n{cafes}"},
     "answer.cafe_line": {"ko": "• {name} ({district}) — {address}, {hours}",
                          "en": "• {name} ({district}) — {address}, {hours}"},
+    # Another cafe's own notice, as a citation and as the title the model sees (bot/answering/citations.py).
+    "answer.cafe_notice": {"ko": "{cafe} 안내: {title}", "en": "{cafe} notice: {title}"},
     "cli.cafes.no_file": {"ko": "CAFES_FILE이 설정되지 않았습니다.", "en": "CAFES_FILE is not set."},
     "cli.cafes.synced": {"ko": "카페 동기화: 추가 {added} / 갱신 {updated} / 비활성 {deactivated}",
                          "en": "cafes synced: added {added} / updated {updated} / deactivated {deactivated}"},

@@ -86,6 +86,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.btn.new_version": {"ko": "새 파일로 교체", "en": "Replace with a new file"},
     "staff.btn.yes": {"ko": "예", "en": "Yes"},
     "staff.btn.cancel": {"ko": "취소", "en": "Cancel"},
+    "staff.btn.cafe_only": {"ko": "📍 이 카페 전용 ({cafe})", "en": "📍 This cafe only ({cafe})"},
+    "staff.btn.cafe_named": {"ko": "📍 {cafe} 전용", "en": "📍 {cafe} only"},
+    "staff.btn.cafe_all": {"ko": "🌐 모든 카페 공통으로", "en": "🌐 Back to every cafe"},
     "staff.btn.prev": {"ko": "◀ 이전", "en": "◀ Previous"},
     "staff.btn.next": {"ko": "다음 ▶", "en": "Next ▶"},
     "staff.ask.title": {"ko": "새 제목을 보내 주세요.", "en": "Send the new title."},
@@ -122,6 +125,22 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.docs.header": {"ko": "문서 {start}–{end} / {total}", "en": "Documents {start}–{end} of {total}"},
     "staff.docs.line": {"ko": "• {title} (v{version}, ~{valid}) /doc_{id}",
                         "en": "• {title} (v{version}, until {valid}) /doc_{id}"},
+    "staff.docs.cafe": {"ko": " 📍{cafe}", "en": " 📍{cafe}"},
+    # Cafe notices: a document one cafe's own (bot/telegram/handlers/staff.py)
+    "staff.doc.cafe_line": {"ko": "카페: {cafe} 전용", "en": "Cafe: {cafe} only"},
+    "staff.doc.citywide_line": {"ko": "카페: 모든 카페 공통", "en": "Cafe: every cafe"},
+    "staff.cafe.set": {
+        "ko": "'{title}'은(는) 이제 {cafe} 전용입니다. {cafe}을(를) 고른 창업자의 질문에 답하고, 다른 카페를 고른 "
+              "창업자에게는 쓰이지 않으며, 카페를 고르지 않은 분께는 '{cafe} 안내'로 표시됩니다. 구독자 알림도 {cafe} "
+              "이용자에게만 갑니다.",
+        "en": "'{title}' is now {cafe}'s own. It answers the founders who chose {cafe}, is not used for founders of "
+              "other cafes, and is cited as '{cafe} notice' for founders who chose no cafe. Notifying subscribers "
+              "reaches {cafe}'s founders only.",
+    },
+    "staff.cafe.cleared": {"ko": "'{title}'은(는) 이제 모든 카페 공통 문서입니다.",
+                           "en": "'{title}' is for every cafe again."},
+    "staff.cafe.other": {"ko": "다른 카페의 문서입니다. 그 카페 직원이 관리합니다.",
+                         "en": "That is another cafe's document: its staff manage it."},
     "staff.docs.empty": {"ko": "등록된 문서가 없습니다. 파일을 보내면 등록됩니다.",
                          "en": "No documents yet. Send a file to add one."},
     "staff.doc.usage": {"ko": "사용법: /doc <문서 ID> (/docs 에서 확인)",

@@ -37,6 +37,7 @@ class DocAction(StrEnum):
     NEW_VERSION = "new"  # the staff member's next file becomes this document's new version: ask to confirm
     NEW_VERSION_OK = "newok"
     PAGE = "page"  # a page of /docs, its number in hex
+    CAFE = "cafe"  # make the document the cafe's own notice (the cafe id follows), or city-wide (no cafe id)
     CANCEL = "no"
     NOTIFY = "notify"  # tell subscribers; the announcements handler takes it, hence its own pattern
 
@@ -44,7 +45,9 @@ class DocAction(StrEnum):
 # Values staff were asked to type after TITLE, PROGRAMME or VALID.
 ASK_VALUE_ACTIONS = (DocAction.TITLE, DocAction.PROGRAMME, DocAction.VALID)
 
-DOC_PATTERN = rf"^{_DOC}:({'|'.join(a for a in DocAction if a is not DocAction.NOTIFY)}):?([0-9a-f]*):?([0-9a-f]*)$"
+# The third part is another document's id (hex) or, for CAFE, a cafe id (bot.cafes.spec.CafeId).
+DOC_PATTERN = (rf"^{_DOC}:({'|'.join(a for a in DocAction if a is not DocAction.NOTIFY)}):?([0-9a-f]*)"
+               r":?([a-z0-9_-]*)$")
 NOTIFY_PATTERN = rf"^{_DOC}:{DocAction.NOTIFY}:([0-9a-f]+)$"
 
 
@@ -80,8 +83,40 @@ def notified_doc(data: str | None) -> str:
     return found.group(1) if found else ""
 
 
-def summary_keyboard(doc_id: str, lang: str, undo: bool) -> InlineKeyboardMarkup:
-    """Under an upload's summary: edit the details, replace another document, notify subscribers, undo a new one."""
+class CafeChoice(NamedTuple):
+    """A cafe a staff member may make a document's own: its id and name."""
+
+    id: str
+    name: str
+
+
+def cafe_rows(doc_id: str, current: str | None, choices: Sequence[CafeChoice],
+              lang: str) -> list[list[InlineKeyboardButton]]:
+    """The cafe notice toggle: "this cafe only" (one button, or one per cafe when the staff member may pick among
+    several), or back to every cafe for a cafe's notice. No rows without choices (no cafes file, or a document of a
+    cafe the staff member does not work at)."""
+    if not choices:
+        return []
+    if current is not None:
+        return [[InlineKeyboardButton(t("staff.btn.cafe_all", lang), callback_data=doc_data(DocAction.CAFE, doc_id))]]
+    if len(choices) == 1:
+        return [[InlineKeyboardButton(t("staff.btn.cafe_only", lang, cafe=choices[0].name),
+                                      callback_data=doc_data(DocAction.CAFE, doc_id, choices[0].id))]]
+    buttons = [InlineKeyboardButton(t("staff.btn.cafe_named", lang, cafe=c.name),
+                                    callback_data=doc_data(DocAction.CAFE, doc_id, c.id)) for c in choices]
+    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+
+
+def is_cafe_row(row: Sequence[InlineKeyboardButton]) -> bool:
+    """Whether a keyboard row is cafe_rows' (to swap it after a press)."""
+    prefix = f"{_DOC}:{DocAction.CAFE}:"
+    return any(isinstance(b.callback_data, str) and b.callback_data.startswith(prefix) for b in row)
+
+
+def summary_keyboard(doc_id: str, lang: str, undo: bool,
+                     cafes: Sequence[list[InlineKeyboardButton]] = ()) -> InlineKeyboardMarkup:
+    """Under an upload's summary: edit the details, replace another document, notify subscribers, undo a new one;
+    then `cafes` (cafe_rows: this cafe only / every cafe)."""
     rows = [
         [InlineKeyboardButton(t("staff.btn.title", lang), callback_data=doc_data(DocAction.TITLE, doc_id)),
          InlineKeyboardButton(t("staff.btn.programme", lang), callback_data=doc_data(DocAction.PROGRAMME, doc_id)),
@@ -91,16 +126,24 @@ def summary_keyboard(doc_id: str, lang: str, undo: bool) -> InlineKeyboardMarkup
     ]
     if undo:
         rows[1].append(InlineKeyboardButton(t("staff.btn.undo", lang), callback_data=doc_data(DocAction.UNDO, doc_id)))
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup([*rows, *cafes])
 
 
-def document_keyboard(doc_id: str, lang: str) -> InlineKeyboardMarkup:
-    """Under /doc: the details row of an upload's summary, then a new version or removal."""
+def document_keyboard(doc_id: str, lang: str,
+                      cafes: Sequence[list[InlineKeyboardButton]] = ()) -> InlineKeyboardMarkup:
+    """Under /doc: the details row of an upload's summary, then a new version or removal, then `cafes`."""
     details = summary_keyboard(doc_id, lang, undo=False).inline_keyboard[0]
     return InlineKeyboardMarkup([list(details), [
         InlineKeyboardButton(t("staff.btn.new_version", lang), callback_data=doc_data(DocAction.NEW_VERSION, doc_id)),
         InlineKeyboardButton(t("staff.btn.remove", lang), callback_data=doc_data(DocAction.REMOVE, doc_id)),
-    ]])
+    ], *cafes])
+
+
+def with_cafe_rows(markup: InlineKeyboardMarkup | None,
+                   cafes: Sequence[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    """A pressed keyboard with its cafe rows swapped for `cafes` (the toggle now offers the other way)."""
+    rows = [list(row) for row in (markup.inline_keyboard if markup is not None else ()) if not is_cafe_row(row)]
+    return InlineKeyboardMarkup([*rows, *cafes])
 
 
 def page_keyboard(page: int, pages: int, lang: str) -> InlineKeyboardMarkup | None:

@@ -8,7 +8,7 @@ import re
 from datetime import UTC
 from datetime import time as dtime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -17,11 +17,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.knowledge.registry import DocumentInfo
 from bot.staff.announcements import kst_today
 from bot.staff.chart import hangul_font, weekly_chart
 from bot.staff.questions.buttons import gap_buttons
 from bot.staff.roles import parse_user_id
 from bot.strings import t
+from bot.telegram.cafe_notices import cafe_buttons, cafe_choices, cafe_line, cafe_name
 from bot.telegram.command_menu import set_staff_menu
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.delivery import inline_markup, reply_to_press
@@ -35,6 +37,7 @@ from bot.telegram.staff_buttons import (
     page_keyboard,
     parse_doc,
     replace_keyboard,
+    with_cafe_rows,
 )
 from bot.telegram.staff_docs import REPLACE_NEXT_KEY, document_summary, valid_text
 
@@ -84,9 +87,13 @@ async def staff_command(update: Update, context: Context) -> None:
         await reply(t(f"staff.{'removed' if outcome == 'removed' else 'remove_' + outcome}", lang, id=target))
 
 
-def docs_page(context: Context, lang: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of /docs, sorted by title, with its previous / next buttons (blocking: run it off the loop)."""
-    docs = sorted(context.services.knowledge.list_documents(), key=lambda d: d.title)
+def docs_page(context: Context, lang: str, page: int, staff_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of /docs, sorted by title, with its previous / next buttons (blocking: run it off the loop).
+
+    A cafe's staff see the city-wide documents and their cafe's notices; a cafe's notice is marked with its cafe."""
+    services = context.services
+    scope = services.cafes.scope(staff_id)
+    docs = sorted((d for d in services.knowledge.list_documents() if scope.allows(d.cafe_id)), key=lambda d: d.title)
     if not docs:
         return t("staff.docs.empty", lang), None
     pages = (len(docs) + PAGE_SIZE - 1) // PAGE_SIZE
@@ -94,23 +101,33 @@ def docs_page(context: Context, lang: str, page: int) -> tuple[str, InlineKeyboa
     shown = docs[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     lines = [t("staff.docs.header", lang, start=page * PAGE_SIZE + 1, end=page * PAGE_SIZE + len(shown),
                total=len(docs))]
-    lines += [t("staff.docs.line", lang, title=d.title, version=d.version, valid=valid_text(d, lang), id=d.id)
+    names: dict[str, str] = {}
+
+    def title(d: DocumentInfo) -> str:
+        if d.cafe_id is None:
+            return d.title
+        if d.cafe_id not in names:
+            names[d.cafe_id] = cafe_name(services, d.cafe_id, lang)
+        return d.title + t("staff.docs.cafe", lang, cafe=names[d.cafe_id])
+
+    lines += [t("staff.docs.line", lang, title=title(d), version=d.version, valid=valid_text(d, lang), id=d.id)
               for d in shown]
     return "\n".join(lines), page_keyboard(page, pages, lang)
 
 
 async def docs_command(update: Update, context: Context) -> None:
     """/docs: the first page of documents."""
-    if (lang := await require_staff(update, context)) is None or update.effective_message is None:
+    user = update.effective_user
+    if (lang := await require_staff(update, context)) is None or update.effective_message is None or user is None:
         return
-    text, markup = await asyncio.to_thread(docs_page, context, lang, 0)
+    text, markup = await asyncio.to_thread(docs_page, context, lang, 0, user.id)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def doc_command(update: Update, context: Context) -> None:
     """/doc ID or /doc_ID: one document's details, the questions citing it, and its buttons."""
-    message = update.effective_message
-    if (lang := await require_staff(update, context)) is None or message is None:
+    message, user = update.effective_message, update.effective_user
+    if (lang := await require_staff(update, context)) is None or message is None or user is None:
         return
     found = re.match(r"^/doc_([0-9a-f]+)", message.text or "")
     doc_id = found.group(1) if found else (context.args or [""])[0]
@@ -122,17 +139,26 @@ async def doc_command(update: Update, context: Context) -> None:
     if doc is None:
         await message.reply_text(t("staff.doc.unknown", lang, id=doc_id[:40]))
         return
+    if not (await asyncio.to_thread(services.cafes.scope, user.id)).allows(doc.cafe_id):
+        await message.reply_text(t("staff.cafe.other", lang))
+        return
     asked = await asyncio.to_thread(services.insight.citing_questions, doc_id)
     questions = "\n".join(f"• {q.asked_at:%m-%d} {q.question[:120]}" for q in asked) or t("staff.doc.no_questions",
                                                                                           lang)
     text = t("staff.doc.detail", lang, title=doc.title, id=doc.id, version=doc.version, file=doc.file_name,
              programme=doc.programme or t("staff.upload.none", lang), valid=valid_text(doc, lang),
              pages=doc.page_count, chunks=doc.chunk_count, questions=questions)
-    await message.reply_text(text, reply_markup=document_keyboard(doc.id, lang))
+    if line := await asyncio.to_thread(cafe_line, services, doc, lang):
+        text += "\n" + line
+    cafes = await asyncio.to_thread(cafe_buttons, services, doc, user.id, lang)
+    await message.reply_text(text, reply_markup=document_keyboard(doc.id, lang, cafes))
 
 
 async def on_doc_button(update: Update, context: Context) -> None:
-    """The document buttons: page, edit details, undo, replace, remove, new version."""
+    """The document buttons: page, edit details, undo, replace, remove, new version, this cafe only.
+
+    A cafe's staff act on city-wide documents and their cafe's notices; another cafe's notice (or replacing it) is
+    refused with an alert and left as it was."""
     query = update.callback_query
     if query is None or (lang := await require_staff(update, context)) is None:
         return
@@ -141,20 +167,31 @@ async def on_doc_button(update: Update, context: Context) -> None:
     action, doc_id, other = button
     services = context.services
     uploads, kb = services.uploads, services.knowledge
-    await query.answer()
+    staff_id = query.from_user.id
     if action == DocAction.PAGE:
-        text, markup = await asyncio.to_thread(docs_page, context, lang, button.page)
+        await query.answer()
+        text, markup = await asyncio.to_thread(docs_page, context, lang, button.page, staff_id)
         await query.edit_message_text(text, reply_markup=markup)
         return
     if action == DocAction.CANCEL:
+        await query.answer()
         await query.edit_message_text(t("staff.cancelled", lang))
         return
     doc = await asyncio.to_thread(kb.get_document, doc_id)
+    scope = await asyncio.to_thread(services.cafes.scope, staff_id)
+    target = await asyncio.to_thread(kb.get_document, other) if action in (DocAction.REPLACE_TO,
+                                                                           DocAction.REPLACE_OK) else None
+    if doc is not None and not (scope.allows(doc.cafe_id) and (target is None or scope.allows(target.cafe_id))):
+        log.warning("staff %s refused %s on document %s: another cafe's", staff_id, action, doc_id)
+        await query.answer(t("staff.cafe.other", lang), show_alert=True)
+        return
+    await query.answer()
     if doc is None:
         await reply_to_press(query, t("staff.doc.gone", lang))
         return
-    staff_id = query.from_user.id
-    if action in ASK_VALUE_ACTIONS:
+    if action == DocAction.CAFE:
+        await set_document_cafe(query, context, doc, other or None, lang)
+    elif action in ASK_VALUE_ACTIONS:
         if context.user_data is not None:
             context.user_data[AWAIT_KEY] = (action.value, doc_id)
         await reply_to_press(query, t(f"staff.ask.{'programme' if action == DocAction.PROGRAMME else action}", lang))
@@ -167,21 +204,21 @@ async def on_doc_button(update: Update, context: Context) -> None:
         await query.edit_message_reply_markup(None)
         await reply_to_press(query, t("staff.undo.done", lang, title=doc.title))
     elif action == DocAction.REPLACE:
-        others = [d for d in await asyncio.to_thread(kb.list_documents) if d.id != doc_id][:20]
+        others = [d for d in await asyncio.to_thread(kb.list_documents)
+                  if d.id != doc_id and scope.allows(d.cafe_id)][:20]
         if not others:
             await reply_to_press(query, t("staff.replace.none", lang))
             return
         await reply_to_press(query, t("staff.replace.pick", lang, title=doc.title),
                              reply_markup=replace_keyboard(doc_id, others))
     elif action == DocAction.REPLACE_TO:
-        target = await asyncio.to_thread(kb.get_document, other)
         if target is None:
             await reply_to_press(query, t("staff.doc.gone", lang))
             return
         await query.edit_message_text(t("staff.replace.confirm", lang, old=target.title),
                                       reply_markup=confirm_keyboard(lang, DocAction.REPLACE_OK, doc_id, other))
     elif action == DocAction.REPLACE_OK:
-        result = await asyncio.to_thread(uploads.replace_with, doc_id, other, staff_id)
+        result = await asyncio.to_thread(uploads.replace_with, doc_id, other, staff_id, scope)
         log.info("staff %s replaced %s with the upload %s", staff_id, other, doc_id)
         await query.edit_message_text(t("staff.replace.done", lang, title=result.document.title,
                                         version=result.document.version))
@@ -199,6 +236,34 @@ async def on_doc_button(update: Update, context: Context) -> None:
         if context.user_data is not None:
             context.user_data[REPLACE_NEXT_KEY] = doc_id
         await query.edit_message_text(t("staff.replace.send_now", lang, title=doc.title))
+
+
+async def set_document_cafe(query: CallbackQuery, context: Context, doc: DocumentInfo, cafe_id: str | None,
+                            lang: str) -> None:
+    """"This cafe only" (a cafe the staff member was offered) or back to every cafe: the document changes, the
+    pressed keyboard offers the other way, and a reply says what founders now get."""
+    services, staff_id = context.services, query.from_user.id
+    offered = {c.id for c in await asyncio.to_thread(cafe_choices, services, doc, staff_id, lang)}
+    if not offered or (cafe_id is not None and cafe_id not in offered):
+        log.warning("staff %s refused making document %s cafe %s's: not offered", staff_id, doc.id, cafe_id)
+        await reply_to_press(query, t("staff.cafe.other", lang))
+        return
+    scope = await asyncio.to_thread(services.cafes.scope, staff_id)
+    try:
+        doc = await asyncio.to_thread(services.uploads.set_cafe, doc.id, cafe_id, scope)
+    except PermissionError:
+        await reply_to_press(query, t("staff.cafe.other", lang))
+        return
+    log.info("staff %s made document %s %s", staff_id, doc.id, f"cafe {cafe_id}'s" if cafe_id else "city-wide")
+    message = query.message
+    if isinstance(message, Message):
+        rows = await asyncio.to_thread(cafe_buttons, services, doc, staff_id, lang)
+        await query.edit_message_reply_markup(with_cafe_rows(message.reply_markup, rows))
+    if cafe_id is None:
+        await reply_to_press(query, t("staff.cafe.cleared", lang, title=doc.title))
+    else:
+        name = await asyncio.to_thread(cafe_name, services, cafe_id, lang)
+        await reply_to_press(query, t("staff.cafe.set", lang, title=doc.title, cafe=name))
 
 
 async def on_staff_value(update: Update, context: Context) -> None:
@@ -271,10 +336,13 @@ async def expiry_check(context: Context) -> None:
     if not expired:
         return
     staff_ids = await asyncio.to_thread(services.staff.all_ids)
+    scopes = {staff_id: await asyncio.to_thread(services.cafes.scope, staff_id) for staff_id in staff_ids}
     lang = services.settings.default_language
     for doc in expired:
-        log.info("document %s expired on %s; telling %d staff", doc.id, doc.valid_until, len(staff_ids))
-        for staff_id in staff_ids:
+        # A cafe's notice is its staff's (and city-wide staff's) to renew.
+        told = [staff_id for staff_id in staff_ids if scopes[staff_id].allows(doc.cafe_id)]
+        log.info("document %s expired on %s; telling %d staff", doc.id, doc.valid_until, len(told))
+        for staff_id in told:
             try:
                 await context.bot.send_message(staff_id, t("staff.expired", lang, title=doc.title,
                                                             valid=valid_text(doc, lang), id=doc.id))

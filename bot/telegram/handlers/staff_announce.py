@@ -83,13 +83,18 @@ async def on_topic(update: Update, context: Context) -> None:
 
 
 async def on_notify(update: Update, context: Context) -> None:
-    """Staff tell subscribers about a document, once."""
+    """Staff tell subscribers about a document, once: a cafe's notice only reaches the subscribers who chose that
+    cafe, and only that cafe's staff (or city-wide staff) may send it."""
     query = update.callback_query
     if query is None or (lang := await require_staff(update, context)) is None:
         return
-    await query.answer()
     services = context.services
     doc = await asyncio.to_thread(services.knowledge.get_document, notified_doc(query.data))
+    if doc is not None and not (await asyncio.to_thread(services.cafes.scope, query.from_user.id)).allows(doc.cafe_id):
+        log.warning("staff %s refused notifying about document %s: another cafe's", query.from_user.id, doc.id)
+        await query.answer(t("staff.cafe.other", lang), show_alert=True)
+        return
+    await query.answer()
     if doc is None:
         await reply_to_press(query, t("staff.doc.gone", lang))
         return

@@ -23,6 +23,7 @@ from bot.knowledge.errors import DocumentRejected, RejectReason
 from bot.knowledge.service import IngestProgress, IngestResult
 from bot.staff.uploads import upload_limit_mb
 from bot.strings import reject_message, t
+from bot.telegram.cafe_notices import cafe_buttons, cafe_line
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.staff_buttons import summary_keyboard
 from bot.telegram.staff_docs import REPLACE_NEXT_KEY, document_summary
@@ -159,13 +160,20 @@ async def on_document(update: Update, context: Context) -> None:
         return
     replace_id = context.user_data.pop(REPLACE_NEXT_KEY, None) if context.user_data is not None else None
     progress = ProgressMessage(progress_message, name, lang, services.settings.staff_progress_interval_seconds)
+    # A cafe's staff never make their file a new version of another cafe's notice (see UploadService.ingest).
+    scope = await asyncio.to_thread(services.cafes.scope, user.id)
     try:
         with progress:
             result = await asyncio.to_thread(services.uploads.ingest, path, name, user.id, progress.report,
-                                             replace_id)
+                                             replace_id, scope)
     except DocumentRejected as err:
         await progress.finish(t("staff.upload.failed_progress", lang, file=name))
         await _reject(message, err, lang, document.file_size or 0, limit)
+        return
+    except PermissionError:
+        log.warning("staff %s: %s refused as a new version of another cafe's document", user.id, name)
+        await progress.finish(t("staff.upload.failed_progress", lang, file=name))
+        await message.reply_text(t("staff.cafe.other", lang) + "\n" + t("staff.kb_unchanged", lang))
         return
     except Exception:
         log.exception("staff %s: ingestion of %s failed", user.id, name)
@@ -173,8 +181,12 @@ async def on_document(update: Update, context: Context) -> None:
         await message.reply_text(t("staff.upload.error", lang, file=name))
         return
     await progress.finish(t("staff.upload.done", lang, file=name, seconds=time.perf_counter() - started))
-    await message.reply_text(summary_text(result, lang),
-                             reply_markup=summary_keyboard(result.document.id, lang, result.status == "added"))
+    text = summary_text(result, lang)
+    if line := await asyncio.to_thread(cafe_line, services, result.document, lang):
+        text += "\n" + line
+    cafes = await asyncio.to_thread(cafe_buttons, services, result.document, user.id, lang)
+    await message.reply_text(text, reply_markup=summary_keyboard(result.document.id, lang, result.status == "added",
+                                                                 cafes))
 
 
 async def _reject(message: Message, err: DocumentRejected, lang: str, size: int, limit: int,
