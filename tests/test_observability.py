@@ -129,6 +129,8 @@ async def test_health_readiness_and_question_metrics(tg, services):
     # Every outcome of both languages is exported from the start, so ratios never divide by a missing series.
     assert {s.labels["outcome"] for s in after.families["cafebot_questions"].samples} >= {
         "answered", "not_found", "routed", "rejected"}
+    # Without a cafes file no founder has a cafe: the `cafe` label says "-".
+    assert moved("cafebot_questions_total", cafe="-") == 3
 
 
 async def test_llm_tokens_errors_and_latency(tg, tmp_path_factory, embedding_cache_dir):
@@ -363,3 +365,45 @@ async def test_text_logs_show_context_ids_and_redact_secrets(capsys):
     assert "https://api.telegram.org/bot***/getUpdates failed [update_id=42 chat_type=private user=" in err
     assert "RuntimeError: auth with *** refused" in err
     assert "AAE-text-format-token" not in err and "sk-text-format-key" not in err and "5551234" not in err
+
+
+async def test_question_metrics_carry_the_cafe():
+    """The answered-questions counter gets the cafe its question was logged for (in the worker thread that logs
+    it); staff questions count by their cafe; "-" for none."""
+    from prometheus_client import REGISTRY
+
+    from bot.answering.types import Answer
+    from bot.observability import metrics
+
+    def value(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    @metrics.observe_answers
+    async def answer(cafe_id: str | None, lang: str = "ko") -> Answer:
+        await asyncio.to_thread(metrics.note_question_cafe, cafe_id)  # as ConversationStore.log_question does
+        return Answer("not_found", "…", lang, "none", "q", "q")
+
+    @metrics.observe_answers
+    async def failing(*, lang: str) -> Answer:
+        await asyncio.to_thread(metrics.note_question_cafe, "sinchon")
+        raise RuntimeError("boom")
+
+    before = {cafe: value("cafebot_questions_total", lang="ko", outcome="not_found", cafe=cafe)
+              for cafe in ("seongsu", "-")}
+    failed = value("cafebot_questions_total", lang="en", outcome="error", cafe="sinchon")
+    await asyncio.gather(answer("seongsu"), answer(None), answer("seongsu"))
+    with pytest.raises(RuntimeError):
+        await failing(lang="en")
+    assert value("cafebot_questions_total", lang="ko", outcome="not_found", cafe="seongsu") == before["seongsu"] + 2
+    assert value("cafebot_questions_total", lang="ko", outcome="not_found", cafe="-") == before["-"] + 1
+    assert value("cafebot_questions_total", lang="en", outcome="error", cafe="sinchon") == failed + 1
+    metrics.note_question_cafe("seongsu")  # outside an answer: nothing to label, no error
+
+    asked = {cafe: value("cafebot_staff_questions_total", step="asked", cafe=cafe) for cafe in ("gangnam", "-")}
+    covered = value("cafebot_staff_questions_total", step="covered", cafe="gangnam")
+    metrics.record_staff_question("asked", "gangnam")
+    metrics.record_staff_question("asked", None)
+    metrics.record_retrieval_miss("gangnam")
+    assert value("cafebot_staff_questions_total", step="asked", cafe="gangnam") == asked["gangnam"] + 1
+    assert value("cafebot_staff_questions_total", step="asked", cafe="-") == asked["-"] + 1
+    assert value("cafebot_staff_questions_total", step="covered", cafe="gangnam") == covered + 1

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from sqlalchemy import delete, select
 
 from bot.answering.types import Answer
+from bot.observability import metrics
 from bot.storage.db import Database
 from bot.storage.models import ChatUser, ConversationTurn, QuestionLog, utcnow
 
@@ -44,18 +45,25 @@ class ConversationStore:
         with self.db.session() as s:
             s.execute(delete(ConversationTurn).where(ConversationTurn.conversation_id == conversation_id))
 
-    def log_question(self, user_id: int | None, conversation_id: str, answer: Answer) -> int:
+    def log_question(self, user_id: int | None, conversation_id: str, answer: Answer,
+                     cafe_id: str | None = None) -> int:
+        """Log the question with the cafe its founder uses right now (`cafe_id`, or else their chosen cafe read in
+        the same transaction): /stats counts it for that cafe even after the founder moves to another."""
         with self.db.session() as s:
+            if cafe_id is None and user_id is not None:
+                cafe_id = s.scalar(select(ChatUser.cafe_id).where(ChatUser.user_id == user_id))
             row = QuestionLog(
                 user_id=user_id, conversation_id=conversation_id, question=answer.question,
                 standalone_question=answer.standalone_question, lang=answer.lang, kind=answer.kind,
                 mode=answer.mode, answer=answer.text,
                 sources=[asdict(src) for src in answer.sources],
-                latency_ms=answer.latency_ms,
+                latency_ms=answer.latency_ms, cafe_id=cafe_id,
             )
             s.add(row)
             s.flush()
-            return row.id
+            row_id = row.id
+        metrics.note_question_cafe(cafe_id)  # the `cafe` label of this answer's count
+        return row_id
 
     def record_vote(self, question_id: int, user_id: int, vote: int) -> bool:
         """Store 👍 (+1) or 👎 (-1) on the founder's own question; False if it is not theirs."""

@@ -90,6 +90,7 @@ class Refusal(StrEnum):
     MISSING_FIELDS = "missing_fields"
     BAD_STAGE = "bad_stage"
     UNSUPPORTED = "unsupported"
+    OTHER_CAFE = "other_cafe"  # another cafe's ticket, not routed to this expert (or outside this staff's cafes)
 
 
 class EscalationError(Exception):

@@ -87,6 +87,19 @@ class ExpertRegistry:
             log.warning("refused %s on ticket %s by non-expert %s", action, ticket_id, user_ref(user_id))
             raise EscalationError(Refusal.NOT_EXPERT)
 
+    def require_manageable(self, user_id: int, cafes: frozenset[str] | None, staff_id: int) -> None:
+        """/expert add or remove by a staff member whose scope is `cafes` (None: every cafe): an expert of another
+        cafe (the cafes file places them) is not theirs to change; refused (OTHER_CAFE) and logged."""
+        if cafes is None:
+            return
+        with self.db.session() as s:
+            row = s.get(Expert, user_id)
+            cafe_id = row.cafe_id if row is not None else None
+        if cafe_id is not None and cafe_id not in cafes:
+            log.warning("refused changing expert %s of cafe %s by staff %s of %s", user_ref(user_id), cafe_id,
+                        staff_id, ",".join(sorted(cafes)))
+            raise EscalationError(Refusal.OTHER_CAFE)
+
     @staticmethod
     def infer_specialty(session: Session, fields: dict[str, str]) -> str | None:
         """The first registered specialty the founder's own words mention (the intake does not ask for one)."""

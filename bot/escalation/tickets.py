@@ -7,10 +7,11 @@ one transaction (bot.escalation.workflow). Queries open their own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.escalation.enums import (
@@ -85,10 +86,18 @@ class Tickets:
             return mine, claimable
 
     def search(self, *, state: str | None = None, expert_id: int | None = None,
-               older_than: timedelta | None = None) -> list[Ticket]:
-        """Staff's view: filter by state, expert and minimum age."""
+               older_than: timedelta | None = None, cafe: str | None = None,
+               cafes: frozenset[str] | None = None, staff_id: int | None = None) -> list[Ticket]:
+        """Staff's view: filter by state, expert, minimum age and cafe, within the staff member's `cafes` (their
+        StaffScope: None for every cafe). A scoped view holds their cafes' tickets and those of no cafe (from before
+        cafes: everyone's, as StaffScope.allows says); `cafe` outside it is refused (OTHER_CAFE, logged with
+        `staff_id`), an unknown one is a BAD_FILTER."""
         if state is not None and state not in tuple(TicketState):
             raise EscalationError(Refusal.BAD_FILTER)
+        if cafe is not None and cafes is not None and cafe not in cafes:
+            log.warning("refused /tickets cafe=%s to staff %s: their cafes are %s", cafe, staff_id,
+                        ",".join(sorted(cafes)))
+            raise EscalationError(Refusal.OTHER_CAFE)
         query = select(Ticket).order_by(Ticket.id)
         if state is not None:
             query = query.where(Ticket.status == state)
@@ -96,8 +105,22 @@ class Tickets:
             query = query.where(Ticket.expert_id == expert_id)
         if older_than is not None:
             query = query.where(Ticket.created_at <= utcnow() - older_than)
+        if cafe is not None:
+            query = query.where(Ticket.cafe_id == cafe)
+        elif cafes is not None:
+            query = query.where(or_(Ticket.cafe_id.in_(sorted(cafes)), Ticket.cafe_id.is_(None)))
         with self.db.session() as s:
+            if cafe is not None and s.get(Cafe, cafe) is None:
+                raise EscalationError(Refusal.BAD_FILTER)
             return list(s.scalars(query))
+
+    @staticmethod
+    def by_cafe(tickets: Iterable[Ticket]) -> dict[str | None, Counter[str]]:
+        """How many of `tickets` each cafe has in each state (None: no cafe), cafes in order of first ticket."""
+        counts: dict[str | None, Counter[str]] = {}
+        for ticket in tickets:
+            counts.setdefault(ticket.cafe_id, Counter())[str(ticket.status)] += 1
+        return counts
 
     def set_thread(self, ticket_id: int, thread_id: int) -> None:
         """The forum topic the transport opened for the ticket's card."""
@@ -146,6 +169,12 @@ class Tickets:
         return cafe.expert_chat_id if cafe is not None and cafe.active else None
 
     @staticmethod
+    def _group_of(session: Session, cafe_id: str) -> int | None:
+        """A cafe's experts' group, active or not (a ticket may still wait in the group of a cafe left out)."""
+        cafe = session.get(Cafe, cafe_id)
+        return cafe.expert_chat_id if cafe is not None else None
+
+    @staticmethod
     def away_from_cafe(session: Session, ticket: Ticket) -> Cafe | None:
         """The founder's cafe when the ticket is with someone outside it (another cafe's expert, one without a
         cafe, or a group other than the cafe's): their card says which cafe the founder uses."""
@@ -157,6 +186,27 @@ class Tickets:
             return None if cafe.active and route == cafe.expert_chat_id else cafe
         expert = session.get(Expert, route)
         return None if expert is not None and expert.cafe_id == cafe.id else cafe
+
+    @staticmethod
+    def require_expert_cafe(session: Session, ticket: Ticket, expert_id: int, action: str) -> None:
+        """An expert acts on their cafe's tickets, and on any ticket routed to them: assigned to them, sent to them
+        by DM (a fallback from another cafe), or waiting in a group they were sent to (their cafe's group, or one
+        that is no cafe's own, such as EXPERT_CHAT_ID). Experts of no cafe and tickets of no cafe are everyone's.
+        Anything else (another cafe's ticket, in that cafe's group or with another expert) is refused and logged."""
+        expert = session.get(Expert, expert_id)
+        home = expert.cafe_id if expert is not None else None
+        if home is None or ticket.cafe_id is None or ticket.cafe_id == home:
+            return
+        route = ticket.route_chat_id
+        if expert_id in (ticket.expert_id, route):
+            return
+        if route is not None and route < 0:
+            own_group = Tickets._group_of(session, ticket.cafe_id)
+            if route == Tickets._group_of(session, home) or route != own_group:
+                return
+        log.warning("refused %s on ticket %s of cafe %s by expert %s of cafe %s: not routed to them", action,
+                    ticket.id, ticket.cafe_id, user_ref(expert_id), home)
+        raise EscalationError(Refusal.OTHER_CAFE)
 
     @staticmethod
     def claim(ticket: Ticket, expert_id: int) -> None:

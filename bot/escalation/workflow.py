@@ -122,6 +122,7 @@ class EscalationWorkflow:
         with self.db.session() as s:
             self.experts.require(s, expert_id, "claim", ticket_id)
             ticket = self.tickets.load(s, ticket_id, for_update=True)
+            self.tickets.require_expert_cafe(s, ticket, expert_id, "claim")
             self.tickets.claim(ticket, expert_id)
             self.experts.note_name(s, expert_id, expert_name)
             expert = self.experts.active_in(s, expert_id)
@@ -132,7 +133,9 @@ class EscalationWorkflow:
         """Before the bot asks an expert for an answer, a question or a closing summary: may they?"""
         with self.db.session() as s:
             self.experts.require(s, expert_id, str(action), ticket_id)
-            self.tickets.require_open(self.tickets.load(s, ticket_id))
+            ticket = self.tickets.load(s, ticket_id)
+            self.tickets.require_expert_cafe(s, ticket, expert_id, str(action))
+            self.tickets.require_open(ticket)
 
     def expect_reply(self, chat_id: int, message_id: int, ticket_id: int, kind: PromptKind | None = None) -> None:
         """The bot's prompt `message_id` was sent: a reply to it belongs to the ticket (and means `kind`)."""
@@ -147,6 +150,7 @@ class EscalationWorkflow:
         with self.db.session() as s:
             self.experts.require(s, expert_id, "pass", ticket_id)
             ticket = self.tickets.load(s, ticket_id, for_update=True)
+            self.tickets.require_expert_cafe(s, ticket, expert_id, "pass")
             self.tickets.require_unassigned_or_mine(ticket, expert_id)
             self.tickets.reassign(s, ticket, exclude_also=expert_id)
             if ticket.route_chat_id is not None and ticket.route_chat_id > 0:  # by DM: the next expert's card
@@ -170,6 +174,7 @@ class EscalationWorkflow:
                 return t("esc.ticket.comment_saved", ticket.lang)
             if msg.prompt is not None and msg.prompt.kind is PromptKind.CLOSE:
                 self.experts.require(s, msg.user_id, "close", ticket.id)
+                self.tickets.require_expert_cafe(s, ticket, msg.user_id, "close")
                 self.tickets.close(ticket, msg.user_id, msg.text)
                 self._queue(s, self.writer.closed(ticket, msg.chat_id))
                 self.links.answered(s, msg.chat_id, msg.prompt.message_id)
@@ -182,6 +187,7 @@ class EscalationWorkflow:
                     self._queue(s, [self.writer.to_experts(ticket, target, msg.kind, msg.text, msg.file_id)])
                 return t("esc.ticket.sent", ticket.lang, id=ticket.id)
             self.experts.require(s, msg.user_id, "reply", ticket.id)
+            self.tickets.require_expert_cafe(s, ticket, msg.user_id, "reply")
             self.tickets.require_open(ticket)
             if ticket.status == TicketState.CLAIMED and ticket.expert_id != msg.user_id:
                 raise EscalationError(Refusal.TAKEN)

@@ -12,6 +12,7 @@ import asyncio
 import functools
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
@@ -36,8 +37,8 @@ _OUTCOME_OF_KIND = {
     "smalltalk": "rejected", "out_of_scope": "rejected", "refused": "rejected",
 }
 
-QUESTIONS = Counter("cafebot_questions", "Founders' messages handled by the Q&A service, by language and outcome",
-                    ["lang", "outcome"])
+QUESTIONS = Counter("cafebot_questions", "Founders' messages handled by the Q&A service, by language, outcome and "
+                    "the founder's cafe (- for none)", ["lang", "outcome", "cafe"])
 ANSWER_LATENCY = Histogram(
     "cafebot_answer_latency_seconds", "Bot-side time from a founder's message to the finished answer, by mode "
     "(llm, extractive, none for canned replies)", ["mode"],
@@ -59,7 +60,8 @@ INGESTION_DURATION = Histogram(
     "by result", ["result"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
 )
 STAFF_QUESTIONS = Counter("cafebot_staff_questions", "Founders' questions passed to the cafe staff, by step (asked, "
-                          "answered, covered, redirected, closed, saved)", ["step"])
+                          "answered, covered, redirected, closed, saved) and the question's cafe (- for none)",
+                          ["step", "cafe"])
 RETRIEVAL_MISSES = Counter("cafebot_retrieval_misses", "Questions staff marked as covered by the documents: the "
                            "answer was there and the bot did not find it")
 TELEGRAM_UPDATES = Counter("cafebot_telegram_updates", "Telegram updates handled, by type", ["type"])
@@ -71,7 +73,7 @@ HANDLER_ERRORS = Counter("cafebot_telegram_handler_errors", "Updates whose handl
 # Series that exist from the start at zero, so rates and ratios have both sides before the first event.
 for _lang in LANGS:
     for _outcome in OUTCOMES:
-        QUESTIONS.labels(_lang, _outcome)
+        QUESTIONS.labels(_lang, _outcome, NO_CAFE)
 for _action in ("reminder", "reassigned"):
     SLA_BREACHES.labels(_action, NO_CAFE)
 
@@ -83,27 +85,45 @@ def outcome_of(kind: str) -> str:
     return _OUTCOME_OF_KIND.get(kind, "answered")
 
 
-def record_answer(answer: Answer) -> None:
-    QUESTIONS.labels(answer.lang, outcome_of(answer.kind)).inc()
+# The cafe of the question being answered, as the question log recorded it (note_question_cafe): observe_answers
+# puts a fresh box here for each answer; the log is written in a worker thread, whose copy of the context holds the
+# same box, so what it notes is seen here once the answer returns.
+_QUESTION_CAFE: ContextVar[list[str] | None] = ContextVar("cafebot_question_cafe", default=None)
+
+
+def record_answer(answer: Answer, cafe_id: str | None = None) -> None:
+    QUESTIONS.labels(answer.lang, outcome_of(answer.kind), cafe_id or NO_CAFE).inc()
     ANSWER_LATENCY.labels(answer.mode).observe(answer.latency_ms / 1000)
 
 
-def record_rejected(lang: str) -> None:
+def record_rejected(lang: str, cafe_id: str | None = None) -> None:
     """A question refused before it reached the Q&A service (the founder is over the rate limit)."""
-    QUESTIONS.labels(lang, "rejected").inc()
+    QUESTIONS.labels(lang, "rejected", cafe_id or NO_CAFE).inc()
+
+
+def note_question_cafe(cafe_id: str | None) -> None:
+    """The question being answered was logged for `cafe_id` (bot.answering.memory): the `cafe` of its count."""
+    box = _QUESTION_CAFE.get()
+    if box is not None:
+        box[0] = cafe_id or NO_CAFE
 
 
 def observe_answers(fn: Callable[P, Awaitable[Answer]]) -> Callable[P, Awaitable[Answer]]:
-    """Count every answer by language and outcome and time it; a raised exception counts as `error`."""
+    """Count every answer by language, outcome and the founder's cafe (the one its question was logged for) and
+    time it; a raised exception counts as `error`."""
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> Answer:
+        box = [NO_CAFE]
+        token = _QUESTION_CAFE.set(box)
         try:
             answer = await fn(*args, **kwargs)
         except Exception:
-            QUESTIONS.labels(str(kwargs.get("lang") or "unknown"), "error").inc()
+            QUESTIONS.labels(str(kwargs.get("lang") or "unknown"), "error", box[0]).inc()
             raise
-        record_answer(answer)
+        finally:
+            _QUESTION_CAFE.reset(token)
+        record_answer(answer, box[0])
         return answer
 
     return wrapper
@@ -158,13 +178,14 @@ def count_rejections(fn: Callable[P, R]) -> Callable[P, R]:
 # --- escalations and Telegram ---------------------------------------------------------------------------------
 
 
-def record_staff_question(step: str) -> None:
-    STAFF_QUESTIONS.labels(step).inc()
+def record_staff_question(step: str, cafe_id: str | None) -> None:
+    """A step of a staff question of `cafe_id` (the cafe whose staff answer it; None: no cafe)."""
+    STAFF_QUESTIONS.labels(step, cafe_id or NO_CAFE).inc()
 
 
-def record_retrieval_miss() -> None:
+def record_retrieval_miss(cafe_id: str | None) -> None:
     RETRIEVAL_MISSES.inc()
-    STAFF_QUESTIONS.labels("covered").inc()
+    STAFF_QUESTIONS.labels("covered", cafe_id or NO_CAFE).inc()
 
 
 def record_sla_breach(action: str, cafe_id: str | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Statistics for staff: questions per day, answered vs not found, votes, escalations and knowledge gaps."""
+"""Statistics for staff: questions per day, answered vs not found, votes, escalations and knowledge gaps, for every
+cafe or some (a cafe's staff see their cafes'), with a per-cafe breakdown."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import BigInteger, String, Text, cast, inspect, select, text, up
 
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog, utcnow
+from bot.storage.models.cafes import Cafe
 from bot.storage.types import UtcDateTime
 
 log = logging.getLogger(__name__)
@@ -97,9 +99,26 @@ class CitingQuestion:
 
 
 @dataclass
+class CafeFigures:
+    """One cafe's line of the breakdown: its founders' questions (the cafe they used when asking) and its open
+    expert tickets. cafe_id None: founders who chose no cafe, tickets without one."""
+
+    cafe_id: str | None
+    total: int = 0
+    answered: int = 0
+    not_found: int = 0
+    open_tickets: int = 0
+
+    @property
+    def answered_pct(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+@dataclass
 class Stats:
     days: list[date]
     per_day: dict[date, Counter[str]]  # kind → count, per Seoul day
+    cafes: frozenset[str] | None = None  # the cafes counted; None: all, and questions and tickets of no cafe
     total: int = 0
     answered: int = 0
     not_found: int = 0
@@ -109,6 +128,7 @@ class Stats:
     escalations_overdue: int | None = None
     median_first_reply_minutes: float | None = None
     gaps: list[Gap] = field(default_factory=list)
+    by_cafe: list[CafeFigures] = field(default_factory=list)  # the active cafes in the file's order, then the rest
 
 
 class InsightService:
@@ -119,20 +139,29 @@ class InsightService:
         self.gap_similarity = gap_similarity
         self.overdue_after = overdue_after
 
-    def collect(self, days: int = 7, now: datetime | None = None) -> Stats:
+    def collect(self, days: int = 7, now: datetime | None = None, *, cafe: str | None = None,
+                scope: frozenset[str] | None = None, staff_id: int | None = None) -> Stats:
+        """The last `days` days of `cafe` (one cafe) or, without one, of the staff member's `scope` (their
+        StaffScope's cafes; None: everything). A question counts for the cafe its founder used when asking.
+        Raises KeyError for an unknown cafe and PermissionError (logged with `staff_id`) for one outside `scope`."""
         now = now or datetime.now(UTC)
         today = now.astimezone(KST).date()
         day_list = [today - timedelta(days=i) for i in range(days - 1, -1, -1)]
         since = datetime.combine(day_list[0], datetime.min.time(), KST)
+        cafes = self._view(cafe, scope, staff_id)
+        query = select(QuestionLog.kind, QuestionLog.vote, QuestionLog.created_at, QuestionLog.question,
+                       QuestionLog.resolved_at, QuestionLog.cafe_id).where(QuestionLog.created_at >= since)
+        if cafes is not None:
+            query = query.where(QuestionLog.cafe_id.in_(sorted(cafes)))
         with self.db.session() as s:
-            rows = s.execute(
-                select(QuestionLog.kind, QuestionLog.vote, QuestionLog.created_at, QuestionLog.question,
-                       QuestionLog.resolved_at)
-                .where(QuestionLog.created_at >= since)
-            ).all()
-        stats = Stats(days=day_list, per_day={d: Counter() for d in day_list})
+            rows = s.execute(query).all()
+            listed = [c for c in s.scalars(select(Cafe.id).where(Cafe.active.is_(True)).order_by(Cafe.position,
+                                                                                                 Cafe.id))
+                      if cafes is None or c in cafes]
+        stats = Stats(days=day_list, per_day={d: Counter() for d in day_list}, cafes=cafes)
+        figures: dict[str | None, CafeFigures] = {cafe_id: CafeFigures(cafe_id) for cafe_id in listed}
         unanswered: list[str] = []
-        for kind, vote, created_at, question, resolved_at in rows:
+        for kind, vote, created_at, question, resolved_at, cafe_id in rows:
             day = created_at.astimezone(KST).date()
             if day in stats.per_day:
                 stats.per_day[day][kind] += 1
@@ -143,9 +172,30 @@ class InsightService:
             stats.down += vote == -1
             if kind == "not_found" and resolved_at is None:  # a gap staff have since answered is no gap
                 unanswered.append(question)
+            line = figures.setdefault(cafe_id, CafeFigures(cafe_id))
+            line.total += 1
+            line.answered += kind == "answer"
+            line.not_found += kind == "not_found"
         stats.gaps = self.group_gaps(unanswered)
-        self._escalations(stats, now)
+        self._escalations(stats, now, figures)
+        # The file's cafes first (in its order), then cafes no longer in it, then no cafe.
+        order: dict[str | None, int] = {cafe_id: n for n, cafe_id in enumerate(listed)}
+        stats.by_cafe = sorted(figures.values(), key=lambda f: (f.cafe_id is None, order.get(f.cafe_id, len(order)),
+                                                                f.cafe_id or ""))
         return stats
+
+    def _view(self, cafe: str | None, scope: frozenset[str] | None, staff_id: int | None) -> frozenset[str] | None:
+        """The cafes /stats counts: `cafe` alone if the staff member's `scope` allows it, else the whole scope."""
+        if cafe is None:
+            return scope
+        with self.db.session() as s:
+            if s.get(Cafe, cafe) is None:
+                raise KeyError(cafe)
+        if scope is not None and cafe not in scope:
+            log.warning("refused /stats of cafe %s to staff %s: their cafes are %s", cafe, staff_id,
+                        ",".join(sorted(scope)))
+            raise PermissionError(cafe)
+        return frozenset({cafe})
 
     def citing_questions(self, document_id: str, limit: int = 5, scan: int = 2000) -> list[CitingQuestion]:
         """The most recent questions whose answers cited the document."""
@@ -194,8 +244,9 @@ class InsightService:
         groups.sort(key=lambda g: len(g[1]), reverse=True)
         return [Gap(Counter(m).most_common(1)[0][0], len(m)) for _, m in groups[:top]]
 
-    def _escalations(self, stats: Stats, now: datetime) -> None:
-        """Figures from the expert escalation tables (esc_tickets, esc_messages) when this deployment has them.
+    def _escalations(self, stats: Stats, now: datetime, figures: dict[str | None, CafeFigures]) -> None:
+        """Figures from the expert escalation tables (esc_tickets, esc_messages) when this deployment has them,
+        for the tickets of `stats.cafes` (None: all), and each cafe's open tickets into `figures`.
 
         Read by reflection rather than through that feature's models, so statistics keep working while it is
         absent or its schema moves; anything unexpected just leaves the figures out.
@@ -204,10 +255,12 @@ class InsightService:
             insp = inspect(self.db.engine)
             if not insp.has_table("esc_tickets"):
                 return
+            has_cafe = "cafe_id" in {c["name"] for c in insp.get_columns("esc_tickets")}
             with self.db.engine.connect() as conn:
                 tickets = [dict(r._mapping) for r in conn.execute(
-                    text("SELECT id, status, created_at FROM esc_tickets")
-                    .columns(id=BigInteger, status=String, created_at=UtcDateTime))]
+                    text(f"SELECT id, status, created_at, {'cafe_id' if has_cafe else 'NULL'} AS cafe_id "
+                         "FROM esc_tickets")
+                    .columns(id=BigInteger, status=String, created_at=UtcDateTime, cafe_id=String))]
                 replies: dict[int, datetime] = {}
                 if insp.has_table("esc_messages"):
                     for ticket_id, first in conn.execute(
@@ -219,8 +272,13 @@ class InsightService:
         except Exception:
             log.warning("could not read escalation statistics", exc_info=True)
             return
+        if stats.cafes is not None:
+            tickets = [r for r in tickets if r["cafe_id"] in stats.cafes]
         open_rows = [r for r in tickets if str(r["status"]) != "closed"]
         stats.escalations_open = len(open_rows)
+        for r in open_rows:
+            cafe_id = None if r["cafe_id"] is None else str(r["cafe_id"])
+            figures.setdefault(cafe_id, CafeFigures(cafe_id)).open_tickets += 1
         # Overdue: still open with no expert reply after the working day founders are promised.
         stats.escalations_overdue = sum(
             1 for r in open_rows

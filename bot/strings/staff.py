@@ -196,6 +196,17 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "found: {not_found} ({not_found_pct}%)\nRatings: 👍 {up} · 👎 {down}\n{escalations}\n\n"
               "Questions the documents don't answer (documents to add next):\n{gaps}",
     },
+    "staff.stats.cafe": {"ko": "🏠 {cafes}", "en": "🏠 {cafes}"},
+    "staff.stats.by_cafe": {"ko": "카페별 (질문 · 자료로 답변 · 못 찾음 · 진행 중 전문가 연결):\n{lines}",
+                            "en": "By cafe (questions · answered from documents · not found · open escalations):\n"
+                                  "{lines}"},
+    "staff.stats.cafe_line": {"ko": "{cafe}: {total} · {answered_pct}% · {not_found} · {open}",
+                              "en": "{cafe}: {total} · {answered_pct}% · {not_found} · {open}"},
+    "staff.stats.no_cafe": {"ko": "카페 미선택", "en": "no cafe chosen"},
+    "staff.stats.other_cafe": {"ko": "{cafe} 카페의 통계는 볼 수 없습니다. 담당 카페({mine})의 통계만 볼 수 있어요.",
+                               "en": "You cannot see the statistics of cafe {cafe}: only your cafes' ({mine})."},
+    "staff.stats.unknown_cafe": {"ko": "{cafe}라는 카페가 없습니다. 카페 ID: {ids}",
+                                 "en": "There is no cafe {cafe}. Cafe ids: {ids}"},
     "staff.stats.per_day": {"ko": "일별 질문: {days}", "en": "Questions per day: {days}"},
     "staff.stats.escalations": {
         "ko": "전문가 연결: 진행 중 {open} · 기한 초과 {overdue} · 첫 답변까지 중앙값 {median}",

@@ -107,7 +107,7 @@ class StaffQuestions:
                 s.flush()
                 self._queue(s, self.writer.card(question, chats))
                 log.info("staff question %s asked by %s", question.id, user_ref(asker.user_id))
-            metrics.record_staff_question("asked")
+            metrics.record_staff_question("asked", cafe_id)
         back = self.hours.next_open(now)
         return self.writer.passed_on(lang, self.answer_hours, back)
 
@@ -237,7 +237,7 @@ class StaffQuestions:
             question.status, question.outcome = QuestionState.ANSWERED, QuestionOutcome.ANSWERED
             question.claimed_by = question.claimed_by or staff_id
             self._queue(s, self.writer.answered(question, chat_id, thread_id, lang))
-        metrics.record_staff_question("answered")
+        metrics.record_staff_question("answered", question.cafe_id)
         log.info("staff question %s answered by staff %s", question_id, staff_id)
 
     def covered(self, question_id: int, staff_id: int, passage: int, chat_id: int, thread_id: int | None,
@@ -252,7 +252,7 @@ class StaffQuestions:
             question.status, question.outcome = QuestionState.CLOSED, QuestionOutcome.COVERED
             question.answered_by, question.answered_at = staff_id, utcnow()
             self._queue(s, self.writer.covered(question, tried[passage], chat_id, thread_id, lang))
-        metrics.record_retrieval_miss()
+        metrics.record_retrieval_miss(question.cafe_id)
         log.info("staff question %s: the documents cover it (passage %d); a retrieval miss", question_id, passage)
 
     def redirect(self, question_id: int, staff_id: int, chat_id: int, thread_id: int | None, lang: str) -> None:
@@ -262,7 +262,7 @@ class StaffQuestions:
             question = self._load(s, question_id)
             question.status, question.outcome = QuestionState.CLOSED, QuestionOutcome.REDIRECTED
             self._queue(s, self.writer.redirected(question, chat_id, thread_id, lang))
-        metrics.record_staff_question("redirected")
+        metrics.record_staff_question("redirected", question.cafe_id)
 
     def close(self, question_id: int, staff_id: int, chat_id: int, thread_id: int | None, lang: str) -> None:
         self.require_staff(staff_id, "close", question_id)
@@ -271,7 +271,7 @@ class StaffQuestions:
             question.status = QuestionState.CLOSED
             question.outcome = question.outcome or QuestionOutcome.CLOSED
             self._queue(s, [self.writer.closed(question, chat_id, thread_id, lang)])
-        metrics.record_staff_question("closed")
+        metrics.record_staff_question("closed", question.cafe_id)
 
     # "Save as an answer for everyone"
     def start_draft(self, question_id: int, staff_id: int, lang: str) -> Reply:
@@ -324,7 +324,7 @@ class StaffQuestions:
         with self.db.session() as s:
             question = self._load(s, question_id, closed_ok=True)
             question.draft, question.saved_document_id = {}, document.id
-        metrics.record_staff_question("saved")
+        metrics.record_staff_question("saved", question.cafe_id)
         log.info("staff question %s saved as a curated answer by staff %s", question_id, staff_id)
         return self.writer.saved(document.title, lang)
 

@@ -61,3 +61,5 @@ class QuestionLog(Base):
     # When staff answered it for everyone (a curated answer to this question or one close to it): a knowledge gap
     # no longer (bot/staff/insight.py). NULL: not resolved.
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The cafe the founder used when asking (chat_users.cafe_id then): /stats by cafe. NULL: none chosen.
+    cafe_id: Mapped[str | None] = mapped_column(String(32), index=True)

@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.knowledge.registry import DocumentInfo
 from bot.staff.announcements import kst_today
 from bot.staff.chart import hangul_font, weekly_chart
+from bot.staff.insight import Stats
 from bot.staff.questions.buttons import gap_buttons
 from bot.staff.roles import parse_user_id
 from bot.strings import t
@@ -293,13 +294,48 @@ async def on_staff_value(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+def _stats_cafes(context: Context, stats: Stats, lang: str) -> tuple[str, str]:
+    """(header, breakdown) of /stats with cafes: which cafes the figures are of (a cafe's staff, a cafe filter),
+    and for a view of every cafe or several (admins, staff of no cafe or of several cafes) a line per cafe. Both
+    empty without a cafes file. Blocking: run it off the loop."""
+    names = {c.id: c.name(lang) for c in context.services.cafes.cafes()}
+    if not names and all(f.cafe_id is None for f in stats.by_cafe):
+        return "", ""
+
+    def name(cafe_id: str | None) -> str:
+        return t("staff.stats.no_cafe", lang) if cafe_id is None else names.get(cafe_id, cafe_id)
+
+    header = breakdown = ""
+    if stats.cafes is not None:
+        header = t("staff.stats.cafe", lang, cafes=", ".join(name(c) for c in sorted(stats.cafes)))
+    if stats.cafes is None or len(stats.cafes) > 1:
+        lines = "\n".join(t("staff.stats.cafe_line", lang, cafe=name(f.cafe_id), total=f.total,
+                            answered_pct=f.answered_pct, not_found=f.not_found, open=f.open_tickets)
+                          for f in stats.by_cafe)
+        breakdown = t("staff.stats.by_cafe", lang, lines=lines)
+    return header, breakdown
+
+
 async def stats_command(update: Update, context: Context) -> None:
-    """/stats: the last seven days in numbers and a chart."""
-    message = update.effective_message
-    if (lang := await require_staff(update, context)) is None or message is None:
+    """/stats [cafe id]: the last seven days in numbers and a chart; a cafe's staff get their cafes', admins
+    everyone's with a line per cafe."""
+    message, user = update.effective_message, update.effective_user
+    if (lang := await require_staff(update, context)) is None or message is None or user is None:
         return
     services = context.services
-    stats = await asyncio.to_thread(services.insight.collect, 7)
+    cafe = context.args[0] if context.args else None
+    scope = await asyncio.to_thread(services.cafes.scope, user.id)
+    try:
+        stats = await asyncio.to_thread(services.insight.collect, 7, cafe=cafe, scope=scope.cafes,
+                                        staff_id=user.id)
+    except KeyError:
+        ids = ", ".join(c.id for c in await asyncio.to_thread(services.cafes.cafes)) or "-"
+        await message.reply_text(t("staff.stats.unknown_cafe", lang, cafe=str(cafe)[:40], ids=ids))
+        return
+    except PermissionError:
+        await message.reply_text(t("staff.stats.other_cafe", lang, cafe=str(cafe)[:40],
+                                   mine=", ".join(sorted(scope.cafes or ()))))
+        return
 
     def pct(n: int) -> int:
         return round(100 * n / stats.total) if stats.total else 0
@@ -317,6 +353,8 @@ async def stats_command(update: Update, context: Context) -> None:
     text = t("staff.stats.text", lang, days=len(stats.days), total=stats.total, answered=stats.answered,
              answered_pct=pct(stats.answered), not_found=stats.not_found, not_found_pct=pct(stats.not_found),
              up=stats.up, down=stats.down, escalations=escalations, gaps=gaps or t("staff.stats.no_gaps", lang))
+    header, breakdown = await asyncio.to_thread(_stats_cafes, context, stats, lang)
+    text = "\n\n".join(part for part in (header, text, breakdown) if part)
     # "Answer this" under each gap opens the staff-question flow (bot.staff.questions) for it.
     references = await asyncio.to_thread(services.questions.gap_references, [g.example for g in stats.gaps])
     answerable = [(n, ref) for n, ref in enumerate(references, 1) if ref is not None]
