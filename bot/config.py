@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     expert_show_founder_contact: bool = False
     expert_default_capacity: int = 5
 
+    # Consultations (bot.consultations): upcoming bookings a founder may hold, the cut-off for cancelling or
+    # rescheduling (hours before the start), and the no-shows in 90 days that pause booking (0: never)
+    bookings_per_founder: int = Field(default=2, ge=1)
+    booking_cancel_hours: float = Field(default=24.0, ge=0)
+    no_show_limit: int = Field(default=2, ge=0)
+
     # Limits and tuning
     max_upload_mb: int = 20
     chunk_tokens: int = 380

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Executable, delete, select
 from sqlalchemy.orm import Session
 
+from bot.consultations.privacy import erase_bookings, purge_bookings
 from bot.escalation.enums import OPEN_STATES, OutboxStatus, TicketState
 from bot.escalation.outbox import Notice, Outbox
 from bot.observability.logs import user_ref
@@ -144,6 +145,7 @@ class PersonalData:
             asked = list(s.scalars(select(StaffQuestion.id).where(StaffQuestion.founder_id == user_id)))
             removed = _merge_counts(_delete_tickets(s, ticket_ids), _delete_staff_questions(s, asked))
             removed["conversation_state"] = _delete_states(s, [user_id], ticket_ids)
+            removed.update(erase_bookings(s, user_id))
             for model in (ConversationTurn, QuestionLog, ChatUser, Subscription, AnnouncementDelivery):
                 removed[model.__tablename__] = _count(s, delete(model).where(model.user_id == user_id))
         log.info("erased the data of user %s: %d rows, %d open tickets withdrawn",
@@ -168,6 +170,7 @@ class PersonalData:
             removed["conversation_turns"] = _count(s, delete(ConversationTurn)
                                                    .where(ConversationTurn.created_at < cutoff))
             removed["question_log"] = _count(s, delete(QuestionLog).where(QuestionLog.created_at < cutoff))
+            removed.update(purge_bookings(s, cutoff))
             removed["announcement_deliveries"] = _count(s, delete(AnnouncementDelivery)
                                                         .where(AnnouncementDelivery.updated_at < cutoff))
             # Sends not tied to a ticket (staff notices, withdrawals), once delivered or given up.

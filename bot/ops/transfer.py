@@ -47,7 +47,7 @@ FORMAT_VERSION = 2
 TABLES = (
     "cafes", "cafe_staff", "kb_documents", "kb_versions", "kb_chunks", "kb_removed_files",
     "esc_experts", "esc_tickets", "esc_messages", "esc_message_links", "staff_questions", "staff_question_links",
-    "staff_members", "subscriptions", "announcements", "expiry_notices",
+    "staff_members", "subscriptions", "announcements", "expiry_notices", "consult_slots", "consult_bookings",
 )
 BATCH = 500
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from bot.strings import core, escalation, questions, staff, telegram
+from bot.strings import consultations, core, escalation, questions, staff, telegram
 from bot.strings.types import LANGS, Lang
 
 __all__ = ["LANGS", "MESSAGES", "Lang", "reject_message", "retention_period", "t"]
@@ -20,7 +20,8 @@ def _merge(*parts: dict[str, dict[Lang, str]]) -> dict[str, dict[Lang, str]]:
     return merged
 
 
-MESSAGES = _merge(core.MESSAGES, telegram.MESSAGES, staff.MESSAGES, escalation.MESSAGES, questions.MESSAGES)
+MESSAGES = _merge(core.MESSAGES, telegram.MESSAGES, staff.MESSAGES, escalation.MESSAGES, questions.MESSAGES,
+                  consultations.MESSAGES)
 
 
 def t(key: str, lang: str = "ko", /, **fields: object) -> str:

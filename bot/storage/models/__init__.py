@@ -2,6 +2,7 @@
 
 from bot.storage.models.base import Base, utcnow
 from bot.storage.models.cafes import Cafe, CafeStaff
+from bot.storage.models.consultations import ConsultationBooking, ConsultationSlot
 from bot.storage.models.conversations import ChatUser, ConversationTurn, QuestionLog
 from bot.storage.models.escalation import (
     ConversationState,
@@ -34,5 +35,5 @@ __all__ = [
     "KnowledgeState", "KnowledgeVectorGC", "KnowledgeVersion", "RemovedFile",
     "Announcement", "AnnouncementDelivery", "ExpiryNotice", "StaffMember", "Subscription",
     "ConversationState", "Expert", "MessageLink", "OutboxItem", "SeenUpdate", "Ticket", "TicketMessage",
-    "StaffQuestion", "StaffQuestionLink", "Cafe", "CafeStaff",
+    "StaffQuestion", "StaffQuestionLink", "Cafe", "CafeStaff", "ConsultationSlot", "ConsultationBooking",
 ]
