@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.answering.memory import ConversationStore
 from bot.answering.service import AnswerService
 from bot.cafes.registry import CafeRegistry
@@ -60,7 +62,12 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
     db = Database(settings.sqlalchemy_url, migrate=settings.db_auto_upgrade)
     cafes = CafeRegistry(db, settings.admin_user_ids)
     if settings.cafes_file is not None:  # before anything routes work to a cafe's people
-        cafes.sync(load_cafes(settings.cafes_file))
+        specs = load_cafes(settings.cafes_file)
+        try:
+            cafes.sync(specs)
+        except IntegrityError:  # another replica starting at the same moment inserted the same rows first
+            log.info("cafes were being synced by another process; syncing again")
+            cafes.sync(specs)
     knowledge = KnowledgeBase(settings, db, embeddings=embeddings)
     warn_if_vectors_missing(knowledge)
     store = ConversationStore(db)

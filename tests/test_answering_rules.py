@@ -10,6 +10,7 @@ from bot.answering.answer_types import AnswerType, asked_types, carries
 from bot.answering.entities import key_entities, other_year, programme_year, speaks_of
 from bot.answering.followup import standalone_question
 from bot.answering.intent import overrule, ruled_intent
+from bot.answering.routing_rules import asks_for_nearest_cafe
 from bot.knowledge.chunking import KoreanStructureSplitter
 from bot.knowledge.loaders import load_file
 from bot.knowledge.quotes import PLACEHOLDER, quotable_sentences
@@ -134,3 +135,15 @@ def test_a_classifier_label_away_from_the_documents_needs_the_rules():
     assert overrule("K스타트업 상담하기 메뉴는 어디 있어요?", "human") == "question"
     assert overrule("직원분이랑 직접 얘기하고 싶어요", "human") == "human"
     assert overrule("안녕하세요", "smalltalk") == "smalltalk"
+
+
+@pytest.mark.parametrize(("question", "nearest"), [
+    ("성동구 사는데 제일 가까운 창업카페 어디예요?", True),
+    ("가까운 카페 알려줘", True),
+    ("nearest startup cafe?", True),
+    ("카페 근처에 주차할 곳 있어요?", False),  # near the cafe, not the nearest cafe
+    ("parking near the cafe", False),
+    ("카페에서 프린터 쓸 수 있어요?", False),
+])
+def test_the_nearest_cafe_question_is_told_from_questions_about_near_the_cafe(question, nearest):
+    assert asks_for_nearest_cafe(question) is nearest

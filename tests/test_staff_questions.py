@@ -264,3 +264,28 @@ def test_asking_is_all_or_nothing(domain):
     finally:
         event.remove(OutboxItem, "before_insert", fail)
     assert questions.waiting() == []  # no question that staff would never see
+
+
+def test_only_replies_to_the_question_reach_the_founder_and_a_closed_question_can_still_be_worded(domain):
+    db, questions, saved = domain
+    qid = logged_question(db, FOUNDER, QUESTION)
+    questions.ask(qid, Asker(FOUNDER, FOUNDER), "ko")
+    [waiting] = questions.waiting()
+    # A staff note (claimed, closed) is not the question's: replying to it answers nobody.
+    questions.claim(waiting.id, STAFF, "김직원", -100777, 5, "ko")
+    with db.session() as s:
+        note = s.scalars(select(OutboxItem).where(OutboxItem.text.like("%맡았습니다%"))).one()
+        assert note.staff_question_id is None
+    questions.expect(-100777, 41, waiting.id, LinkPurpose.ANSWER)
+    assert questions.locate(-100777, 41, 5) == (waiting.id, LinkPurpose.ANSWER)
+    assert questions.locate(-100777, 999, 5) is None  # a reply to a colleague in the topic
+    questions.answer(waiting.id, STAFF, ANSWER, STAFF, None, "ko")
+    questions.close(waiting.id, STAFF, STAFF, None, "ko")
+    questions.check(waiting.id, STAFF, "eq", closed_ok=True)  # the saved wording may still be edited
+    questions.start_draft(waiting.id, STAFF, "ko")
+    questions.edit_draft(waiting.id, STAFF, LinkPurpose.EDIT_QUESTION, "카페에 프린터가 있나요?", "ko")
+    questions.confirm_draft(waiting.id, STAFF, "ko")
+    assert saved[-1].question == "카페에 프린터가 있나요?"
+    # The founder asking more after the close reopens it for staff.
+    assert questions.follow_up(waiting.id, FOUNDER, "컬러도 되나요?") == t("sq.follow_up.sent", "ko", id=waiting.id)
+    assert [q.id for q in questions.waiting()] == [waiting.id]

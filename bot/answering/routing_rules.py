@@ -94,13 +94,16 @@ _WH_WORD = re.compile(r"누가|누구|언제|어디|얼마|몇|무엇|뭐|뭘|�
 _ABOUT_THE_BOT = re.compile(r"너|넌|니가|네가|당신|챗봇|\byou\b|\byour\b|\bbot\b", _I)
 
 
-_NEAR = re.compile(r"가까운|가깝|근처|인근|주변|제일\s*가까|\bnear(?:est|by)?\b|\bclosest\b", _I)
-_CAFE = re.compile(r"카페|\bcaf[eé]s?\b", _I)
+# Nearness said of the cafe itself ("가까운 창업카페", "근처에 있는 카페", "nearest cafe"), not of something near the
+# cafe ("카페 근처에 주차할 곳", "parking near the cafe").
+_NEAREST_CAFE = re.compile(
+    r"(?:가까운|가깝|근처(?:에\s*있는)?|인근|주변)\s*(?:\S+\s*)?(?:창업\s*)?카페|카페\s*(?:는|가|중)?\s*(?:어디|어느)"
+    r"[^.?!]*(?:가까|근처)|\b(?:nearest|closest)\s+(?:\w+\s+)?caf[eé]|\bcaf[eé]s?\s+near\s+me\b", _I)
 
 
 def asks_for_nearest_cafe(message: str) -> bool:
     """"가장 가까운 창업카페가 어디예요?": answered from the cafes file, never from a guess."""
-    return bool(_NEAR.search(message) and _CAFE.search(message))
+    return bool(_NEAREST_CAFE.search(message))
 
 
 def asks_about_something(message: str) -> bool:

@@ -84,8 +84,7 @@ class QuestionWriter:
 
     def claimed(self, question: StaffQuestion, staff_name: str, chat_id: int, thread_id: int | None,
                 lang: str) -> Notice:
-        return Notice(chat_id, t("sq.claimed", lang, id=question.id, staff=staff_name), thread_id=thread_id,
-                      staff_question_id=question.id)
+        return Notice(chat_id, t("sq.claimed", lang, id=question.id, staff=staff_name), thread_id=thread_id)
 
     def answered(self, question: StaffQuestion, chat_id: int, thread_id: int | None, lang: str) -> list[Notice]:
         notices = []
@@ -94,7 +93,7 @@ class QuestionWriter:
                                                              answer=question.answer or ""),
                                   staff_question_id=question.id))
         notices.append(Notice(chat_id, t("sq.answered", lang, id=question.id), thread_id=thread_id,
-                              staff_question_id=question.id, buttons=save_buttons(question.id, lang)))
+                              buttons=save_buttons(question.id, lang)))
         return notices
 
     def follow_up(self, question: StaffQuestion, text: str, chats: list[int]) -> list[Notice]:
@@ -112,8 +111,7 @@ class QuestionWriter:
         if question.founder_chat_id is not None:
             notices.append(Notice(question.founder_chat_id, t("sq.covered", question.lang, where=passage.where(
                 question.lang), text=_snippet(passage.text, 400)), staff_question_id=question.id))
-        notices.append(Notice(chat_id, t("sq.covered.staff", lang, id=question.id), thread_id=thread_id,
-                              staff_question_id=question.id))
+        notices.append(Notice(chat_id, t("sq.covered.staff", lang, id=question.id), thread_id=thread_id))
         return notices
 
     def redirected(self, question: StaffQuestion, chat_id: int, thread_id: int | None, lang: str) -> list[Notice]:
@@ -121,13 +119,11 @@ class QuestionWriter:
         if question.founder_chat_id is not None:
             notices.append(Notice(question.founder_chat_id, t("sq.redirected", question.lang),
                                   staff_question_id=question.id))
-        notices.append(Notice(chat_id, t("sq.redirected.staff", lang, id=question.id), thread_id=thread_id,
-                              staff_question_id=question.id))
+        notices.append(Notice(chat_id, t("sq.redirected.staff", lang, id=question.id), thread_id=thread_id))
         return notices
 
     def closed(self, question: StaffQuestion, chat_id: int, thread_id: int | None, lang: str) -> Notice:
-        return Notice(chat_id, t("sq.closed", lang, id=question.id), thread_id=thread_id,
-                      staff_question_id=question.id)
+        return Notice(chat_id, t("sq.closed", lang, id=question.id), thread_id=thread_id)
 
     def reminder(self, question: StaffQuestion, chats: list[int]) -> list[Notice]:
         return [Notice(chat, t("sq.reminder", self.staff_lang, id=question.id, question=_snippet(question.question)),

@@ -161,11 +161,11 @@ class StaffQuestions:
     def follow_up(self, question_id: int, founder_id: int, text: str) -> str:
         """The founder replied to the staff's answer: it reaches the staff who answered (or the staff chat)."""
         with self.db.session() as s:
-            question = self._load(s, question_id)
+            question = self._load(s, question_id, closed_ok=True)
             if question.founder_id != founder_id:
                 raise StaffQuestionError(StaffRefusal.NOT_YOURS)
-            if question.status == QuestionState.ANSWERED:
-                question.status = QuestionState.CLAIMED  # waiting for staff again
+            if question.status in (QuestionState.ANSWERED, QuestionState.CLOSED):
+                question.status = QuestionState.CLAIMED  # waiting for staff again: the founder asked more
                 question.reminded_at = None
             self._queue(s, self.writer.follow_up(question, text, self._staff_chats(s, question)))
             return self.writer.follow_up_sent(question)
@@ -194,11 +194,12 @@ class StaffQuestions:
             question.status, question.claimed_by = QuestionState.CLAIMED, staff_id
             self._queue(s, [self.writer.claimed(question, staff_name, chat_id, thread_id, lang)])
 
-    def check(self, question_id: int, staff_id: int, action: str) -> None:
-        """Before the bot asks a staff member for a typed reply: may they, and is the question still open?"""
+    def check(self, question_id: int, staff_id: int, action: str, *, closed_ok: bool = False) -> None:
+        """Before the bot asks a staff member for a typed reply: may they, and is the question still open (unless
+        `closed_ok`: wording a closed question's saved answer)?"""
         self.require_staff(staff_id, action, question_id)
         with self.db.session() as s:
-            self._load(s, question_id)
+            self._load(s, question_id, closed_ok=closed_ok)
 
     def tried(self, question_id: int) -> list[Tried]:
         """The passages retrieval found for the question (staff pick the one that answers it)."""
@@ -212,12 +213,13 @@ class StaffQuestions:
                                       purpose=purpose))
 
     def locate(self, chat_id: int, reply_to: int | None, thread_id: int | None) -> tuple[int, LinkPurpose] | None:
-        """The question a message belongs to (a reply to one of its messages, or its forum topic), and what it means."""
+        """The question a message belongs to, and what it means: a reply to one of its messages (the card, the
+        founder's answer, a prompt), or a message in its forum topic that replies to nothing. A reply to anything
+        else (a colleague, a staff note) is not the question's."""
         with self.db.session() as s:
             if reply_to is not None:
                 link = s.get(StaffQuestionLink, (chat_id, reply_to))
-                if link is not None:
-                    return link.question_id, LinkPurpose(link.purpose)
+                return (link.question_id, LinkPurpose(link.purpose)) if link is not None else None
             if thread_id is not None:
                 found = s.scalar(select(StaffQuestion.id).where(StaffQuestion.route_chat_id == chat_id,
                                                                 StaffQuestion.route_thread_id == thread_id))
@@ -320,7 +322,11 @@ class StaffQuestions:
         draft = Draft(stored["question"], stored["answer"], stored.get("programme"),
                       date.fromisoformat(until) if until else None)
         # Ingestion commits on its own (SQL, vectors, BM25): the question records the document once it is searchable.
-        document = self.save(draft, staff_id, qlang)
+        try:
+            document = self.save(draft, staff_id, qlang)
+        except ValueError:  # nothing left of the wording once cleaned
+            log.info("staff question %s: the saved wording was empty", question_id)
+            raise StaffQuestionError(StaffRefusal.EMPTY) from None
         with self.db.session() as s:
             question = self._load(s, question_id, closed_ok=True)
             question.draft, question.saved_document_id = {}, document.id
@@ -388,7 +394,8 @@ class StaffQuestions:
             return cafe_staff
         if self.route_chat_id is not None:
             return [self.route_chat_id]
-        return self.staff.all_ids(session)
+        # Everyone who may act on it: not another cafe's staff, who would see a founder they cannot help.
+        return [u for u in self.staff.all_ids(session) if self.cafes.scope(u).allows(cafe_id)]
 
     @staticmethod
     def _load(session: Session, question_id: int, *, waiting: bool = False, closed_ok: bool = False) -> StaffQuestion:

@@ -119,15 +119,16 @@ async def on_button(update: Update, context: Context) -> None:
             await query.answer()
             await _reply(query, reply)
         elif press.action is QuestionAction.CONFIRM:
-            await query.answer()
             saved = await asyncio.to_thread(questions.confirm_draft, qid, user.id, lang)
+            await query.answer()
             await reply_to_press(query, saved)
         elif press.action is QuestionAction.CANCEL:
             await asyncio.to_thread(questions.cancel_draft, qid, user.id)
             await query.answer(t("sq.cancelled", lang))
         else:
             purpose, key = _PROMPTS[press.action]
-            await asyncio.to_thread(questions.check, qid, user.id, str(press.action))
+            await asyncio.to_thread(questions.check, qid, user.id, str(press.action),
+                                    closed_ok=purpose in DRAFT_PROMPTS)
             await query.answer()
             prompt = await context.bot.send_message(chat_id, t(key, lang, id=qid), message_thread_id=thread,
                                                     reply_markup=ForceReply(selective=True))
