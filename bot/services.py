@@ -95,7 +95,8 @@ def build_staff_questions(settings: Settings, db: Database, knowledge: Knowledge
 
     def save(draft: Draft, staff_id: int, lang: str) -> DocumentInfo:
         return knowledge.save_curated_answer(draft.question, draft.answer, saved_by=staff_id,
-                                             programme=draft.programme, valid_until=draft.valid_until, lang=lang)
+                                             programme=draft.programme, valid_until=draft.valid_until, lang=lang,
+                                             cafe_id=draft.cafe_id)
 
     writer = QuestionWriter(settings.default_language, show_founder_name=settings.expert_show_founder_contact)
     return StaffQuestions(db, StaffRegistry(db, settings.configured_staff_ids), writer,

@@ -142,6 +142,23 @@ async def test_a_founder_picks_their_cafe_and_its_staff_answer_them_alone(tg, ca
         await tg.send_text(sinchon_staff, sinchon_staff.user, "2층 복합기를 쓰시면 됩니다.", reply_to=card)
         await tg.wait_for_message(founder, has("2층 복합기를"))
 
+        # Saved as the cafe's own answer by default (its printer): 신촌's founders get it, 성수's do not.
+        confirm = await tg.wait_for_message(sinchon_staff, lambda m: f"sq:save:{qid}" in buttons(m))
+        await tg.press_button(sinchon_staff, sinchon_staff.user, confirm, f"sq:save:{qid}")
+        draft = await tg.wait_for_message(sinchon_staff, lambda m: f"sq:ok:{qid}" in buttons(m))
+        assert "신촌 창업카페 창업자에게만" in draft["text"] and f"sq:scope:{qid}" in buttons(draft)
+        await tg.press_button(sinchon_staff, sinchon_staff.user, draft, f"sq:ok:{qid}")
+        await tg.wait_for_message(sinchon_staff, has("저장했습니다"), timeout=15)
+        neighbour, other = tg.private_chat(5304, "이웃"), tg.private_chat(5305, "다른이")
+        cafe_services.cafes.choose(5304, "sinchon")
+        cafe_services.cafes.choose(5305, "seongsu")
+        await tg.send_text(neighbour, neighbour.user, "카페에서 프린터 쓸 수 있어요?")
+        await tg.wait_for_message(neighbour, has("2층 복합기를"), timeout=15)
+        await tg.send_text(other, other.user, "카페에서 프린터 쓸 수 있어요?")
+        elsewhere = await tg.wait_for_message(other, lambda m: any(b.startswith("fb:") for b in buttons(m)),
+                                              timeout=15)
+        assert "2층 복합기를" not in elsewhere["text"]
+
         # The choice is remembered, and /cafe changes it.
         assert cafe_services.cafes.founder_cafe(5301) == "sinchon"
         await tg.send_command(founder, founder.user, "cafe")

@@ -8,7 +8,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +28,7 @@ from bot.knowledge.reader import IndexReader, Vocabulary
 from bot.knowledge.search import Passage, SearchMode
 from bot.knowledge.vectorstore import VectorIndex, make_chroma_client
 from bot.observability import logs, metrics
+from bot.staff.insight import resolve_gap
 from bot.storage.db import Database
 from bot.storage.models import KnowledgeChunk, KnowledgeDocument, KnowledgeVersion, utcnow
 
@@ -329,11 +330,12 @@ class KnowledgeBase:
 
     def save_curated_answer(
         self, question: str, answer: str, *, saved_by: int, programme: str | None = None,
-        valid_until: date | None = None, lang: str | None = None,
+        valid_until: date | None = None, lang: str | None = None, cafe_id: str | None = None,
     ) -> registry.DocumentInfo:
-        """Save a staff answer for everyone: the pair becomes a document (origin "curated") through the same
-        ingestion as an upload, searchable when this returns; the same question saved again (ignoring case, spacing
-        and punctuation) becomes a new version of that document. See bot/knowledge/curated.py.
+        """Save a staff answer for everyone (with `cafe_id`, for that cafe's founders: a cafe notice): the pair
+        becomes a document (origin "curated") through the same ingestion as an upload, searchable when this
+        returns; the same question saved again (ignoring case, spacing and punctuation) becomes a new version of
+        that document. See bot/knowledge/curated.py.
 
         Then the unanswered questions of the log that this answer now answers (the same question, or one as close
         as /stats groups into a gap whose search now leads with this answer) stop counting as knowledge gaps
@@ -359,8 +361,8 @@ class KnowledgeBase:
             result = self.ingest_file(path, replace_document_id=existing, uploaded_by=saved_by,
                                       origin=registry.DocumentOrigin(registry.CURATED, key))
         log.info("curated answer %s as %s v%d", result.status, result.document.id, result.document.version)
-        from bot.staff.insight import resolve_gap  # the statistics side; imported here to keep the layers apart
-
+        if result.document.cafe_id != cafe_id:
+            result = replace(result, document=self.set_cafe(result.document.id, cafe_id))
         document_id = result.document.id
 
         def answered(asked: str) -> bool:

@@ -64,6 +64,9 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "sq.btn.edit_answer": {"ko": "답변 고치기", "en": "Edit answer"},
     "sq.btn.programme": {"ko": "지원사업", "en": "Programme"},
     "sq.btn.valid_until": {"ko": "유효기간", "en": "Valid until"},
+    "sq.btn.scope": {"ko": "📍 이 카페 전용 ⇄ 🌐 모든 카페", "en": "📍 This cafe only ⇄ 🌐 every cafe"},
+    "sq.scope.cafe": {"ko": "{cafe} 창업자에게만", "en": "{cafe}'s founders only"},
+    "sq.scope.all": {"ko": "모든 카페의 창업자", "en": "founders of every cafe"},
     "sq.btn.confirm": {"ko": "✅ 저장", "en": "✅ Save"},
     "sq.btn.cancel": {"ko": "✖ 취소", "en": "✖ Cancel"},
     "sq.prompt.answer": {"ko": "#{id} 창업자에게 보낼 답변을 이 메시지에 답장으로 보내 주세요.",
@@ -90,11 +93,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "sq.reminder": {"ko": "⏰ #{id} 질문이 아직 답변을 기다립니다: {question}",
                     "en": "⏰ #{id} is still waiting for an answer: {question}"},
     "sq.draft": {"ko": "💾 #{id} 모두를 위한 답변으로 저장\n질문: {question}\n답변: {answer}\n지원사업: {programme}\n"
-                       "유효기간: {until}\n\n창업자의 질문 문구는 고치지 않으면 그대로 저장됩니다"
+                       "유효기간: {until}\n대상: {scope}\n\n창업자의 질문 문구는 고치지 않으면 그대로 저장됩니다"
                        "(창업자 정보는 저장되지 않습니다).",
                  "en": "💾 #{id} save as an answer for everyone\nQuestion: {question}\nAnswer: {answer}\n"
-                       "Programme: {programme}\nValid until: {until}\n\nThe founder's wording of the question is "
-                       "saved unless you edit it (nothing about the founder is saved)."},
+                       "Programme: {programme}\nValid until: {until}\nFor: {scope}\n\nThe founder's wording of the "
+                       "question is saved unless you edit it (nothing about the founder is saved)."},
     "sq.saved": {"ko": "저장했습니다: {title}. 비슷한 질문에 이 답변이 인용됩니다.",
                  "en": "Saved: {title}. Similar questions will now get this answer."},
     "sq.cancelled": {"ko": "저장하지 않았습니다.", "en": "Not saved."},

@@ -59,10 +59,12 @@ def save_buttons(question_id: int, lang: str) -> Buttons:
     return [[_button("sq.btn.save", QuestionAction.SAVE, question_id, lang)]]
 
 
-def draft_buttons(question_id: int, lang: str) -> Buttons:
+def draft_buttons(question_id: int, lang: str, cafe_question: bool = False) -> Buttons:
+    """Edit the wording, programme and valid-until; for a cafe's question, this cafe only ⇄ every cafe."""
+    scope = [[_button("sq.btn.scope", QuestionAction.SCOPE, question_id, lang)]] if cafe_question else []
     return [[_button("sq.btn.edit_question", QuestionAction.EDIT_QUESTION, question_id, lang),
              _button("sq.btn.edit_answer", QuestionAction.EDIT_ANSWER, question_id, lang)],
             [_button("sq.btn.programme", QuestionAction.PROGRAMME, question_id, lang),
-             _button("sq.btn.valid_until", QuestionAction.VALID_UNTIL, question_id, lang)],
+             _button("sq.btn.valid_until", QuestionAction.VALID_UNTIL, question_id, lang)], *scope,
             [_button("sq.btn.confirm", QuestionAction.CONFIRM, question_id, lang),
              _button("sq.btn.cancel", QuestionAction.CANCEL, question_id, lang)]]

@@ -49,6 +49,7 @@ class QuestionAction(StrEnum):
     EDIT_ANSWER = "ea"
     PROGRAMME = "prog"
     VALID_UNTIL = "until"
+    SCOPE = "scope"  # this cafe only ⇄ every cafe
     CONFIRM = "ok"
     CANCEL = "no"
     GAP = "gap"  # "answer this" under a /stats knowledge gap: sq:gap:<the logged question>

@@ -131,13 +131,15 @@ class QuestionWriter:
                        thread_id=question.route_thread_id if chat == question.route_chat_id else None)
                 for chat in chats]
 
-    def draft(self, question: StaffQuestion, lang: str) -> Reply:
-        """The pair "save as an answer for everyone" would save, with its edit, save and cancel buttons."""
+    def draft(self, question: StaffQuestion, lang: str, cafe_name: str | None = None) -> Reply:
+        """The pair "save as an answer for everyone" would save (for `cafe_name`'s founders only, when given), with
+        its edit, scope, save and cancel buttons."""
         draft = question.draft
+        scope = t("sq.scope.cafe", lang, cafe=cafe_name) if cafe_name else t("sq.scope.all", lang)
         text = t("sq.draft", lang, id=question.id, question=draft.get("question", ""),
                  answer=draft.get("answer", ""), programme=draft.get("programme") or "-",
-                 until=draft.get("valid_until") or "-")
-        return Reply(text, draft_buttons(question.id, lang))
+                 until=draft.get("valid_until") or "-", scope=scope)
+        return Reply(text, draft_buttons(question.id, lang, question.cafe_id is not None))
 
     def saved(self, title: str, lang: str) -> str:
         return t("sq.saved", lang, title=title)

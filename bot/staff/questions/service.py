@@ -55,6 +55,7 @@ class Draft:
     answer: str
     programme: str | None = None
     valid_until: date | None = None
+    cafe_id: str | None = None  # a cafe's own answer (a cafe notice); None: every cafe's founders
 
 
 SaveCurated = Callable[[Draft, int, str], DocumentInfo]  # (draft, staff id, question's language) -> the document
@@ -283,9 +284,11 @@ class StaffQuestions:
             question = self._load(s, question_id, closed_ok=True)
             if not question.answer:
                 raise StaffQuestionError(StaffRefusal.NO_ANSWER)
+            # A cafe's founder asked it: by default the answer is that cafe's (its hours, its printer), which
+            # staff may widen to every cafe.
             question.draft = {"question": question.question, "answer": question.answer, "programme": None,
-                              "valid_until": None}
-            return self.writer.draft(question, lang)
+                              "valid_until": None, "cafe_id": question.cafe_id}
+            return self.writer.draft(question, lang, self._cafe_name(question.draft.get("cafe_id"), lang))
 
     def edit_draft(self, question_id: int, staff_id: int, purpose: LinkPurpose, value: str, lang: str) -> Reply:
         self.require_staff(staff_id, "edit", question_id)
@@ -307,7 +310,23 @@ class StaffQuestions:
                     raise StaffQuestionError(StaffRefusal.EMPTY)
                 draft["question" if purpose is LinkPurpose.EDIT_QUESTION else "answer"] = value
             question.draft = draft
-            return self.writer.draft(question, lang)
+            return self.writer.draft(question, lang, self._cafe_name(question.draft.get("cafe_id"), lang))
+
+    def toggle_draft_scope(self, question_id: int, staff_id: int, lang: str) -> Reply:
+        """This cafe only ⇄ every cafe, for a question a cafe's founder asked."""
+        self.require_staff(staff_id, "scope", question_id)
+        with self.db.session() as s:
+            question = self._load(s, question_id, closed_ok=True)
+            draft: dict[str, Any] = dict(question.draft or {})
+            if not draft:
+                raise StaffQuestionError(StaffRefusal.NO_ANSWER)
+            draft["cafe_id"] = None if draft.get("cafe_id") else question.cafe_id
+            question.draft = draft
+            return self.writer.draft(question, lang, self._cafe_name(draft.get("cafe_id"), lang))
+
+    def _cafe_name(self, cafe_id: str | None, lang: str) -> str | None:
+        cafe = self.cafes.get(cafe_id)
+        return cafe.name(lang) if cafe is not None else None
 
     def confirm_draft(self, question_id: int, staff_id: int, lang: str) -> str:
         """Save the draft as a curated answer (searchable within seconds); returns what staff are told."""
@@ -320,7 +339,7 @@ class StaffQuestions:
             raise StaffQuestionError(StaffRefusal.NO_ANSWER)
         until = stored.get("valid_until")
         draft = Draft(stored["question"], stored["answer"], stored.get("programme"),
-                      date.fromisoformat(until) if until else None)
+                      date.fromisoformat(until) if until else None, stored.get("cafe_id"))
         # Ingestion commits on its own (SQL, vectors, BM25): the question records the document once it is searchable.
         try:
             document = self.save(draft, staff_id, qlang)

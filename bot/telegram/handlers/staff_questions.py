@@ -118,6 +118,10 @@ async def on_button(update: Update, context: Context) -> None:
             reply = await asyncio.to_thread(questions.start_draft, qid, user.id, lang)
             await query.answer()
             await _reply(query, reply)
+        elif press.action is QuestionAction.SCOPE:
+            reply = await asyncio.to_thread(questions.toggle_draft_scope, qid, user.id, lang)
+            await query.answer()
+            await _reply(query, reply)
         elif press.action is QuestionAction.CONFIRM:
             saved = await asyncio.to_thread(questions.confirm_draft, qid, user.id, lang)
             await query.answer()
