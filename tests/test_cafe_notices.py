@@ -77,7 +77,7 @@ def upload_notice(services: Services, staff_id: int, body: str, name: str, cafe:
     path.write_text(body, encoding="utf-8")
     scope = services.cafes.scope(staff_id)
     doc = services.uploads.ingest(path, name, staff_id, scope=scope).document
-    return services.uploads.set_cafe(doc.id, cafe, scope) if cafe else doc
+    return services.uploads.set_cafe(doc.id, cafe, scope, staff_id) if cafe else doc
 
 
 async def ask(services: Services, user_id: int, question: str = WEEKEND_QUESTION):
@@ -128,11 +128,11 @@ def test_another_cafes_staff_cannot_make_or_change_its_notice_and_a_new_version_
     uploads, sinchon_scope = services.uploads, services.cafes.scope(SINCHON_STAFF)
     for cafe in (None, "sinchon", "seongsu"):
         with pytest.raises(PermissionError):
-            uploads.set_cafe(seongsu.id, cafe, sinchon_scope)
+            uploads.set_cafe(seongsu.id, cafe, sinchon_scope, SINCHON_STAFF)
     with pytest.raises(PermissionError):
         uploads.check(seongsu.id, sinchon_scope)
     with pytest.raises(PermissionError):  # nor make a city-wide document another cafe's
-        uploads.set_cafe(citywide.id, "seongsu", sinchon_scope)
+        uploads.set_cafe(citywide.id, "seongsu", sinchon_scope, SINCHON_STAFF)
     path = services.settings.data_dir / "sinchon-v2.md"
     path.write_text(SINCHON_NOTICE, encoding="utf-8")
     with pytest.raises(PermissionError):  # nor make their file its new version
@@ -145,10 +145,12 @@ def test_another_cafes_staff_cannot_make_or_change_its_notice_and_a_new_version_
     assert (again.id, again.version, again.cafe_id) == (seongsu.id, 2, "seongsu")
     # A city-wide admin may make any document any cafe's, and city-wide again.
     admin = services.cafes.scope(ADMIN)
-    assert uploads.set_cafe(citywide.id, "sinchon", admin).cafe_id == "sinchon"
-    assert uploads.set_cafe(citywide.id, None, admin).cafe_id is None
+    assert uploads.set_cafe(citywide.id, "sinchon", admin, ADMIN).cafe_id == "sinchon"
+    assert uploads.set_cafe(citywide.id, None, admin, ADMIN).cafe_id is None
     with pytest.raises(PermissionError):  # a cafe's staff only make documents their own cafe's
-        uploads.set_cafe(citywide.id, "sinchon", services.cafes.scope(SEONGSU_STAFF))
+        uploads.set_cafe(citywide.id, "sinchon", services.cafes.scope(SEONGSU_STAFF), SEONGSU_STAFF)
+    with pytest.raises(PermissionError):  # nor take a city-wide document they did not upload for their own cafe
+        uploads.set_cafe(citywide.id, "seongsu", services.cafes.scope(SEONGSU_STAFF), SEONGSU_STAFF)
 
 
 def test_a_cafe_notice_is_announced_to_that_cafes_subscribers_only(services):
@@ -161,7 +163,7 @@ def test_a_cafe_notice_is_announced_to_that_cafes_subscribers_only(services):
     assert [s.user_id for s in services.announcements.matching_subscribers(notice)] == [SEONGSU_FOUNDER]
     _, count = services.announcements.announce(notice, SEONGSU_STAFF)
     assert count == 1
-    citywide = services.uploads.set_cafe(notice.id, None, services.cafes.scope(SEONGSU_STAFF))
+    citywide = services.uploads.set_cafe(notice.id, None, services.cafes.scope(SEONGSU_STAFF), SEONGSU_STAFF)
     assert {s.user_id for s in services.announcements.matching_subscribers(citywide)} == {
         SEONGSU_FOUNDER, SINCHON_FOUNDER, NO_CAFE_FOUNDER}
 

@@ -259,9 +259,12 @@ async def test_staff_see_and_act_on_their_cafes_tickets_and_admins_see_all(tg, c
         await tg.send_command(a_staff, a_staff.user, "tickets", "cafe=sinchon")
         await tg.wait_for_message(a_staff, has(t("esc.tickets.other_cafe", "ko", cafe="sinchon", mine="seongsu")))
         assert f"refused /tickets cafe=sinchon to staff {A_STAFF}" in caplog.text
-        # Nor can they change another cafe's expert.
+        # Nor can they change experts (set in the cafes file), another cafe's least of all, nor add staff who
+        # would see every cafe.
         await tg.send_command(a_staff, a_staff.user, "expert", f"remove {B_FIN}")
-        await tg.wait_for_message(a_staff, has(t("esc.expert.other_cafe", "ko", id=B_FIN)))
+        await tg.wait_for_message(a_staff, has(t("staff.city_wide_only", "ko")))
+        await tg.send_command(a_staff, a_staff.user, "staff", "add 9999")
+        await tg.wait_for_message(a_staff, has(t("staff.city_wide_only", "ko")))
         assert services.escalation.experts.get(B_FIN) is not None
 
         # The city-wide admin: every ticket, a line per cafe above them; and one cafe with cafe=.

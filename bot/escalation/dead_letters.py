@@ -125,7 +125,8 @@ class DeadLetters:
             log.error("staff alert %s could not be delivered either; not alerting about it", item.id)
             return
         dead = self._dead_item(s, item)
-        staff = self.staff.all_ids(s)
+        # City-wide staff: /outbox (retry, drop) is theirs; a cafe's staff could not act on the alert.
+        staff = self.staff.city_wide_ids(s)
         for staff_id in staff:
             Outbox.put(s, Notice(staff_id, alert_text(dead, self.lang), kind=ALERT_KIND,
                                  buttons=[item_buttons(item.id, self.lang)]))

@@ -441,6 +441,13 @@ class KnowledgeBase:
         with self.db.session() as s:
             return registry.list_documents(s)
 
+    def uploaded_by(self, document_id: str) -> int | None:
+        """Who uploaded the document's searchable version (None: the shipped folder or the command line)."""
+        with self.db.session() as s:
+            return s.scalar(select(KnowledgeVersion.uploaded_by).join(
+                KnowledgeDocument, KnowledgeDocument.active_version_id == KnowledgeVersion.id)
+                .where(KnowledgeDocument.id == document_id))
+
     def get_document(self, document_id: str) -> registry.DocumentInfo | None:
         with self.db.session() as s:
             return registry.get_document(s, document_id)

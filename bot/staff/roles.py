@@ -38,6 +38,10 @@ class StaffRegistry:
         with self.db.session() as s:
             return self.all_ids(s)
 
+    def city_wide_ids(self, session: Session) -> list[int]:
+        """Staff who see every cafe: the configured ones and those added in the bot (not a cafe's staff)."""
+        return sorted(set(session.scalars(select(StaffMember.user_id))) | self.configured)
+
     def add(self, user_id: int, added_by: int) -> bool:
         """Add a staff member; False if they already were staff."""
         if self.is_staff(user_id):

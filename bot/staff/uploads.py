@@ -121,13 +121,20 @@ class UploadService:
             raise PermissionError(document_id)
         return doc
 
-    def set_cafe(self, document_id: str, cafe_id: str | None, scope: StaffScope) -> DocumentInfo:
+    def set_cafe(self, document_id: str, cafe_id: str | None, scope: StaffScope, staff_id: int) -> DocumentInfo:
         """Make a document `cafe_id`'s own notice, or city-wide again (None). Only staff who may change the
-        document, and who work at `cafe_id`, may (PermissionError otherwise; KeyError for an unknown document)."""
-        self.check(document_id, scope)
+        document, and who work at `cafe_id`, may; a cafe's staff make a city-wide document their cafe's only when
+        they uploaded it (or it would vanish for every other cafe's founders). PermissionError otherwise; KeyError
+        for an unknown document."""
+        doc = self.check(document_id, scope)
         if cafe_id is not None and scope.cafes is not None and cafe_id not in scope.cafes:
             log.warning("refused making document %s cafe %s's: not the staff member's cafe", document_id, cafe_id)
             raise PermissionError(cafe_id)
+        if (cafe_id is not None and doc.cafe_id is None and scope.cafes is not None
+                and self.knowledge.uploaded_by(document_id) != staff_id):
+            log.warning("refused making city-wide document %s cafe %s's: staff %s did not upload it", document_id,
+                        cafe_id, staff_id)
+            raise PermissionError(document_id)
         return self.knowledge.set_cafe(document_id, cafe_id)
 
     def set_title(self, document_id: str, title: str) -> DocumentInfo:

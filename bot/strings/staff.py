@@ -222,6 +222,10 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "staff.cmd.docs": {"ko": "문서 목록", "en": "List documents"},
     "staff.cmd.doc": {"ko": "문서 보기: /doc <ID>", "en": "Show a document: /doc <id>"},
     "staff.cmd.stats": {"ko": "질문 통계와 차트", "en": "Question statistics and chart"},
+    "staff.city_wide_only": {"ko": "모든 카페를 관리하는 직원(관리자)만 할 수 있습니다. "
+                                   "카페 직원과 전문가는 카페 파일에서 정합니다.",
+                             "en": "Only city-wide staff (admins) can do this; each cafe's staff and experts are set "
+                                   "in the cafes file."},
     "staff.cmd.questions": {"ko": "답변을 기다리는 창업자 질문", "en": "Founders' questions waiting for an answer"},
     "staff.cmd.outbox": {"ko": "전달 실패 메시지: 다시 보내기·버리기", "en": "Undelivered messages: retry or drop"},
     "staff.cmd.staff": {"ko": "직원 추가·제외: /staff add|remove <ID>",

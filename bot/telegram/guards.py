@@ -25,3 +25,21 @@ async def require_staff(update: Update, context: Context) -> str | None:
     elif update.effective_message:
         await update.effective_message.reply_text(t("staff.only", lang))
     return None
+
+
+async def require_city_wide_staff(update: Update, context: Context) -> str | None:
+    """Like require_staff, for what spans every cafe (staff and experts, undelivered sends): city-wide admins and
+    staff of no cafe; a cafe's staff are told it is for the city-wide staff."""
+    if (lang := await require_staff(update, context)) is None:
+        return None
+    user = update.effective_user
+    assert user is not None
+    scope = await asyncio.to_thread(context.services.cafes.scope, user.id)
+    if scope.cafes is None:
+        return lang
+    log.info("refused a city-wide staff command: a cafe's staff member")
+    if update.callback_query:
+        await update.callback_query.answer(t("staff.city_wide_only", lang), show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(t("staff.city_wide_only", lang))
+    return None

@@ -16,7 +16,7 @@ from bot.staff.roles import parse_user_id
 from bot.storage.models.escalation import Ticket
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
-from bot.telegram.guards import require_staff
+from bot.telegram.guards import require_city_wide_staff, require_staff
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +119,10 @@ async def on_tickets(update: Update, context: Context) -> None:
 
 
 async def on_expert(update: Update, context: Context) -> None:
-    """/expert add <id> <capacity> <specialties,comma> [alias...] | /expert remove <id>"""
+    """/expert add <id> <capacity> <specialties,comma> [alias...] | /expert remove <id> (city-wide staff: an expert
+    added here has no cafe and may review any founder's idea)"""
     message = update.effective_message
-    if message is None or (lang := await require_staff(update, context)) is None:
+    if message is None or (lang := await require_city_wide_staff(update, context)) is None:
         return
     services = context.services
     args = context.args or []

@@ -18,7 +18,7 @@ from bot.escalation.dead_letters import DeadLetters, age_text, describe
 from bot.storage.models.base import utcnow
 from bot.strings import t
 from bot.telegram.context import App, Context
-from bot.telegram.guards import require_staff
+from bot.telegram.guards import require_city_wide_staff
 from bot.telegram.outbox_sender import kick
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def outbox_page(dead: DeadLetters, lang: str) -> tuple[str, InlineKeyboardMarkup
 
 
 async def on_outbox(update: Update, context: Context) -> None:
-    if (lang := await require_staff(update, context)) is None or update.effective_message is None:
+    if (lang := await require_city_wide_staff(update, context)) is None or update.effective_message is None:
         return
     text, markup = await asyncio.to_thread(outbox_page, context.services.escalation.dead, lang)
     log.info("staff listed the dead outbox")  # who: the update's pseudonym in the log context
@@ -58,7 +58,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or context.match is None:
         return
-    if (lang := await require_staff(update, context)) is None:
+    if (lang := await require_city_wide_staff(update, context)) is None:
         return
     press = parse_outbox(context.match)
     action, item_id, from_list = press.action, press.item_id, press.from_list

@@ -28,7 +28,7 @@ from bot.telegram.cafe_notices import cafe_buttons, cafe_choices, cafe_line, caf
 from bot.telegram.command_menu import set_staff_menu
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.delivery import inline_markup, reply_to_press
-from bot.telegram.guards import require_staff
+from bot.telegram.guards import require_city_wide_staff, require_staff
 from bot.telegram.staff_buttons import (
     ASK_VALUE_ACTIONS,
     DOC_PATTERN,
@@ -68,6 +68,8 @@ async def staff_command(update: Update, context: Context) -> None:
         ids = await asyncio.to_thread(registry.all_ids)
         await reply(t("staff.list", lang, count=len(ids), ids="\n".join(map(str, ids))))
         return
+    if args[:1] in (["add"], ["remove"]) and await require_city_wide_staff(update, context) is None:
+        return  # a cafe's staff would otherwise add someone who sees every cafe
     if len(args) != 2 or args[0] not in ("add", "remove"):
         await reply(t("staff.usage", lang))
         return
@@ -251,7 +253,7 @@ async def set_document_cafe(query: CallbackQuery, context: Context, doc: Documen
         return
     scope = await asyncio.to_thread(services.cafes.scope, staff_id)
     try:
-        doc = await asyncio.to_thread(services.uploads.set_cafe, doc.id, cafe_id, scope)
+        doc = await asyncio.to_thread(services.uploads.set_cafe, doc.id, cafe_id, scope, staff_id)
     except PermissionError:
         await reply_to_press(query, t("staff.cafe.other", lang))
         return
