@@ -90,8 +90,8 @@ def build_staff_questions(settings: Settings, db: Database, knowledge: Knowledge
                           cafes: CafeRegistry) -> StaffQuestions:
     """Staff questions wired to the knowledge base: what retrieval found for the card, and curated answers saved."""
 
-    def tried(question: str) -> list[Tried]:
-        return [Tried(p.title, p.page, p.text) for p in knowledge.search(question, 3)]
+    def tried(question: str, cafe_id: str | None) -> list[Tried]:
+        return [Tried(p.title, p.page, p.text) for p in knowledge.search(question, 3, cafe_id=cafe_id)]
 
     def save(draft: Draft, staff_id: int, lang: str) -> DocumentInfo:
         return knowledge.save_curated_answer(draft.question, draft.answer, saved_by=staff_id,

@@ -200,7 +200,7 @@ def domain(database_url):
 
     questions = StaffQuestions(db, StaffRegistry(db, [STAFF]), writer, OfficeHours.parse("mon-sun 00:00-23:59"),
                                answer_hours=2, route_chat_id=None,
-                               search=lambda q: [Tried("서울창업카페 이용 안내", 1, "평일 9시부터 21시까지")],
+                               search=lambda q, cafe: [Tried("서울창업카페 이용 안내", 1, "평일 9시부터 21시까지")],
                                save=save)
     yield db, questions, saved
     db.dispose()

@@ -63,7 +63,8 @@ SaveCurated = Callable[[Draft, int, str], DocumentInfo]  # (draft, staff id, que
 
 class StaffQuestions:
     def __init__(self, db: Database, staff: StaffRegistry, writer: QuestionWriter, hours: OfficeHours, *,
-                 answer_hours: float, route_chat_id: int | None, search: Callable[[str], list[Tried]],
+                 answer_hours: float, route_chat_id: int | None,
+                 search: Callable[[str, str | None], list[Tried]],
                  save: SaveCurated, cafes: CafeRegistry | None = None) -> None:
         self.db = db
         self.staff = staff
@@ -94,7 +95,7 @@ class StaffQuestions:
                 if not self._staff_chats(s, cafe_id=cafe_id):
                     log.warning("staff question refused: no staff chat and no staff member to answer it")
                     raise StaffQuestionError(StaffRefusal.NO_STAFF)
-            tried = self._tried(text)
+            tried = self._tried(text, cafe_id)
             with self.db.session() as s:
                 question = StaffQuestion(
                     founder_id=asker.user_id, founder_chat_id=asker.chat_id, founder_name=asker.name, lang=lang,
@@ -142,9 +143,10 @@ class StaffQuestions:
                                                           "not_found").order_by(QuestionLog.id.desc()).limit(1))
                     for example in examples]
 
-    def _tried(self, text: str) -> list[Tried]:
+    def _tried(self, text: str, cafe_id: str | None = None) -> list[Tried]:
+        """What retrieval finds for the question as the founder's cafe sees it (never another cafe's notices)."""
         try:
-            return self.search(text)[:3]
+            return self.search(text, cafe_id)[:3]
         except Exception:  # the card without passages is still a card
             log.warning("no retrieval shown for a staff question", exc_info=True)
             return []
