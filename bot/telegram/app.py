@@ -23,6 +23,7 @@ from bot.services import Services, build_services, sync_knowledge_dir
 from bot.strings import LANGS, t
 from bot.telegram.command_menu import publish_menu
 from bot.telegram.context import CONTEXT_TYPES, LANG_KEY, App, Context
+from bot.telegram.delivery import topic_of
 from bot.telegram.handlers import register_all
 from bot.telegram.jobs import schedule_jobs
 from bot.telegram.persistence import SqlConversationPersistence
@@ -118,8 +119,7 @@ async def on_error(update: object, context: Context) -> None:
     user_data = context.user_data or {}
     code = (update.effective_user.language_code or "")[:2] if update.effective_user else ""
     lang = user_data.get(LANG_KEY) or (code if code in LANGS else context.services.settings.default_language)
-    message = update.effective_message
-    thread = message.message_thread_id if message is not None and message.is_topic_message else None
+    thread = topic_of(update.effective_message)
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):  # stop the button's spinner; it may be answered already
             await update.callback_query.answer()

@@ -17,6 +17,7 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     ReplyParameters,
+    Update,
 )
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
@@ -36,6 +37,28 @@ def is_not_modified(exc: BadRequest) -> bool:
     return "message is not modified" in exc.message.lower()
 
 
+def topic_of(message: object) -> int | None:
+    """The forum topic a message (or a pressed button's message, possibly inaccessible) is in; None outside one."""
+    return getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
+
+
+def replied_to(message: Message) -> int | None:
+    """The message this one really replies to: inside a forum topic every message points at the topic's first
+    message, which is not a reply."""
+    reply = message.reply_to_message
+    if reply is None or (message.is_topic_message and reply.message_id == message.message_thread_id):
+        return None
+    return reply.message_id
+
+
+async def tell(update: Update, text: str) -> None:
+    """A refusal or notice for the person who acted: an alert under the button they pressed, else a reply."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
 @dataclass(frozen=True)
 class Target:
     """Where replies go: the chat, its forum topic, and (in groups) the message being answered."""
@@ -46,7 +69,7 @@ class Target:
 
     @classmethod
     def of(cls, message: Message) -> Target:
-        thread = message.message_thread_id if message.is_topic_message else None
+        thread = topic_of(message)
         reply = message.message_id if message.chat.type != "private" else None
         return cls(message.chat_id, thread, reply)
 

@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot.strings import t
 from bot.telegram.context import Context, resolve_language
+from bot.telegram.delivery import tell
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +21,7 @@ async def require_staff(update: Update, context: Context) -> str | None:
     if user is not None and await asyncio.to_thread(context.services.staff.is_staff, user.id):
         return lang
     log.info("refused a staff command: not staff")  # the attempt's pseudonym is in the context
-    if update.callback_query:
-        await update.callback_query.answer(t("staff.only", lang), show_alert=True)
-    elif update.effective_message:
-        await update.effective_message.reply_text(t("staff.only", lang))
+    await tell(update, t("staff.only", lang))
     return None
 
 
@@ -38,8 +36,5 @@ async def require_city_wide_staff(update: Update, context: Context) -> str | Non
     if scope.cafes is None:
         return lang
     log.info("refused a city-wide staff command: a cafe's staff member")
-    if update.callback_query:
-        await update.callback_query.answer(t("staff.city_wide_only", lang), show_alert=True)
-    elif update.effective_message:
-        await update.effective_message.reply_text(t("staff.city_wide_only", lang))
+    await tell(update, t("staff.city_wide_only", lang))
     return None

@@ -19,6 +19,7 @@ from bot.escalation.links import Where
 from bot.escalation.workflow import Incoming
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
+from bot.telegram.delivery import replied_to, tell, topic_of
 from bot.telegram.outbox_sender import kick
 
 log = logging.getLogger(__name__)
@@ -30,15 +31,7 @@ _PROMPTS = {CardAction.ANSWER: ("esc.expert.prompt_answer", None),
 
 async def refuse(update: Update, err: EscalationError, lang: str) -> None:
     """Tell the person why the action was refused (the domain logged it)."""
-    key = f"esc.err.{err.code}"
-    if update.callback_query is not None:
-        await update.callback_query.answer(t(key, lang), show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(t(key, lang))
-
-
-def _thread(message: object) -> int | None:
-    return getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
+    await tell(update, t(f"esc.err.{err.code}", lang))
 
 
 async def on_card_button(update: Update, context: Context) -> None:
@@ -46,7 +39,7 @@ async def on_card_button(update: Update, context: Context) -> None:
     if query is None or context.match is None or query.message is None:
         return
     action, ticket_id = parse_card_action(context.match)
-    user, chat_id, thread = query.from_user, query.message.chat.id, _thread(query.message)
+    user, chat_id, thread = query.from_user, query.message.chat.id, topic_of(query.message)
     lang = await resolve_language(update, context)
     workflow = context.services.escalation.workflow
     try:
@@ -102,11 +95,7 @@ def _content(message: Message) -> tuple[ContentKind, str, str | None] | None:
 
 
 def _where(message: Message) -> Where:
-    reply = message.reply_to_message
-    # A reply inside a forum topic points at the topic's first message; only a real reply counts.
-    real_reply = reply is not None and not (message.is_topic_message and reply.message_id == message.message_thread_id)
-    return Where(message.chat.id, reply.message_id if reply is not None and real_reply else None,
-                 message.message_thread_id if message.is_topic_message else None)
+    return Where(message.chat.id, replied_to(message), topic_of(message))
 
 
 async def on_message(update: Update, context: Context) -> None:

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -33,7 +33,7 @@ from bot.escalation.workflow import Attachment, Founder
 from bot.storage.state_store import StateName
 from bot.strings import t
 from bot.telegram.context import App, Context, conversation_id, resolve_language
-from bot.telegram.delivery import Target, deliver
+from bot.telegram.delivery import Target, deliver, topic_of
 from bot.telegram.keyboards import ASK_EXPERT_PATTERN, CafeOrigin, answer_keyboard, cafe_data, cafe_keyboard, parse_cafe
 from bot.telegram.outbox_sender import kick
 from bot.telegram.render import render_answer
@@ -115,11 +115,10 @@ async def start(update: Update, context: Context) -> int:
         await query.answer()
         if not await asyncio.to_thread(context.services.escalation.experts.any_active):
             # With nobody registered to review, the button points founders to a cafe instead.
-            message = query.message
-            thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
             chat = update.effective_chat
             if chat is not None:
-                await context.bot.send_message(chat.id, t("tg.expert.pending", lang), message_thread_id=thread)
+                await context.bot.send_message(chat.id, t("tg.expert.pending", lang),
+                                               message_thread_id=topic_of(query.message))
             _save(context, None)  # pressed mid-intake: the draft would have no way forward
             return ConversationHandler.END
     _save(context, {"fields": {}, "editing": False, "lang": lang})

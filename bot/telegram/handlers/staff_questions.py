@@ -20,7 +20,7 @@ from bot.staff.questions.notices import Reply
 from bot.staff.questions.service import Asker
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
-from bot.telegram.delivery import inline_markup, reply_to_press
+from bot.telegram.delivery import inline_markup, replied_to, reply_to_press, tell, topic_of
 from bot.telegram.guards import require_staff
 from bot.telegram.keyboards import ASK_STAFF_PATTERN, ask_staff_data, cafe_keyboard, parse_ask_staff
 from bot.telegram.outbox_sender import kick
@@ -36,15 +36,8 @@ _PROMPTS = {QuestionAction.ANSWER: (LinkPurpose.ANSWER, "sq.prompt.answer"),
 
 
 async def refuse(update: Update, err: StaffQuestionError, lang: str) -> None:
-    key = f"sq.err.{err.code}"
-    if update.callback_query is not None:
-        await update.callback_query.answer(t(key, lang), show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(t(key, lang))
-
-
-def _thread(message: object) -> int | None:
-    return getattr(message, "message_thread_id", None) if getattr(message, "is_topic_message", False) else None
+    """Tell the person why the action was refused (the domain logged it)."""
+    await tell(update, t(f"sq.err.{err.code}", lang))
 
 
 async def on_ask_staff(update: Update, context: Context) -> None:
@@ -91,7 +84,7 @@ async def on_button(update: Update, context: Context) -> None:
     if (lang := await require_staff(update, context)) is None:
         return
     press, user = parse(context.match), query.from_user
-    chat_id, thread = query.message.chat.id, _thread(query.message)
+    chat_id, thread = query.message.chat.id, topic_of(query.message)
     questions, qid = context.services.questions, press.question_id
     try:
         if press.action is QuestionAction.GAP:
@@ -150,14 +143,11 @@ async def on_message(update: Update, context: Context) -> None:
     if message is None or user is None or user.is_bot or not message.text or message.text.startswith("/"):
         return
     reply = message.reply_to_message
-    real_reply = reply is not None and not (message.is_topic_message and reply.message_id == message.message_thread_id)
     if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
         async with context.bot_data.outbox_lock:  # a reply to a send still being recorded: let it be linked first
             pass
     questions = context.services.questions
-    found = await asyncio.to_thread(questions.locate, message.chat.id,
-                                    reply.message_id if reply is not None and real_reply else None,
-                                    message.message_thread_id if message.is_topic_message else None)
+    found = await asyncio.to_thread(questions.locate, message.chat.id, replied_to(message), topic_of(message))
     if found is None:
         return
     qid, purpose = found
@@ -179,7 +169,7 @@ async def _handle_reply(update: Update, context: Context, message: Message, qid:
             reply = await asyncio.to_thread(questions.edit_draft, qid, user.id, purpose, text, lang)
             await message.reply_text(reply.text, reply_markup=inline_markup(reply.buttons))
         else:
-            await asyncio.to_thread(questions.answer, qid, user.id, text, message.chat.id, _thread(message), lang)
+            await asyncio.to_thread(questions.answer, qid, user.id, text, message.chat.id, topic_of(message), lang)
     except StaffQuestionError as err:
         await refuse(update, err, lang)
         return
