@@ -95,6 +95,13 @@ class Outbox:
         session.flush()
         return item.id
 
+    @staticmethod
+    def put_all(session: Session, notices: list[Notice]) -> int:
+        """Queue the messages a step causes, in its transaction; returns how many."""
+        for notice in notices:
+            Outbox.put(session, notice)
+        return len(notices)
+
     def enqueue(self, notice: Notice) -> int:
         """Queue a send that no other change goes with."""
         with self.db.session() as s:

@@ -25,7 +25,7 @@ from bot.escalation.enums import (
 from bot.escalation.experts import ExpertRegistry
 from bot.escalation.links import MessageLinks, Prompt, Where
 from bot.escalation.notices import NoticeWriter
-from bot.escalation.outbox import Notice, Outbox, Topic
+from bot.escalation.outbox import Outbox, Topic
 from bot.escalation.sla import ServiceLevels
 from bot.escalation.tickets import Tickets
 from bot.observability import metrics
@@ -111,7 +111,7 @@ class EscalationWorkflow:
                 attachment_kind=attachment.kind if attachment else None, cafe_id=cafe_id)
             self.tickets.route(s, ticket, group_chat_id)
             if ticket.route_chat_id is not None:
-                self._queue(s, self.writer.card(ticket, ticket.route_chat_id, related, summary,
+                Outbox.put_all(s, self.writer.card(ticket, ticket.route_chat_id, related, summary,
                                                 founder_cafe=self.tickets.away_from_cafe(s, ticket)))
             return ticket
 
@@ -126,7 +126,7 @@ class EscalationWorkflow:
             self.tickets.claim(ticket, expert_id)
             self.experts.note_name(s, expert_id, expert_name)
             expert = self.experts.active_in(s, expert_id)
-            self._queue(s, self.writer.claimed(ticket, expert, expert_name, chat_id, thread_id, lang))
+            Outbox.put_all(s, self.writer.claimed(ticket, expert, expert_name, chat_id, thread_id, lang))
             return ticket
 
     def check_prompt(self, action: CardAction, ticket_id: int, expert_id: int) -> None:
@@ -154,7 +154,7 @@ class EscalationWorkflow:
             self.tickets.require_unassigned_or_mine(ticket, expert_id)
             self.tickets.reassign(s, ticket, exclude_also=expert_id)
             if ticket.route_chat_id is not None and ticket.route_chat_id > 0:  # by DM: the next expert's card
-                self._queue(s, self.writer.card(ticket, ticket.route_chat_id, self._related(ticket.fields),
+                Outbox.put_all(s, self.writer.card(ticket, ticket.route_chat_id, self._related(ticket.fields),
                                                 founder_cafe=self.tickets.away_from_cafe(s, ticket)))
             return ticket
 
@@ -176,7 +176,7 @@ class EscalationWorkflow:
                 self.experts.require(s, msg.user_id, "close", ticket.id)
                 self.tickets.require_expert_cafe(s, ticket, msg.user_id, "close")
                 self.tickets.close(ticket, msg.user_id, msg.text)
-                self._queue(s, self.writer.closed(ticket, msg.chat_id))
+                Outbox.put_all(s, self.writer.closed(ticket, msg.chat_id))
                 self.links.answered(s, msg.chat_id, msg.prompt.message_id)
                 return None
             if msg.private and msg.user_id == ticket.founder_id:
@@ -184,7 +184,7 @@ class EscalationWorkflow:
                 self.tickets.record(s, ticket, Direction.TO_EXPERTS, msg.user_id, msg.kind, msg.text, msg.file_id)
                 target = ticket.route_chat_id or ticket.expert_id
                 if target is not None:
-                    self._queue(s, [self.writer.to_experts(ticket, target, msg.kind, msg.text, msg.file_id)])
+                    Outbox.put_all(s, [self.writer.to_experts(ticket, target, msg.kind, msg.text, msg.file_id)])
                 return t("esc.ticket.sent", ticket.lang, id=ticket.id)
             self.experts.require(s, msg.user_id, "reply", ticket.id)
             self.tickets.require_expert_cafe(s, ticket, msg.user_id, "reply")
@@ -196,7 +196,7 @@ class EscalationWorkflow:
             self.tickets.record(s, ticket, Direction.TO_FOUNDER, msg.user_id, msg.kind, msg.text, msg.file_id)
             self.experts.note_name(s, msg.user_id, msg.user_name)
             expert = self.experts.active_in(s, msg.user_id)
-            self._queue(s, [self.writer.to_founder(ticket, expert, msg.kind, msg.text, msg.file_id)])
+            Outbox.put_all(s, [self.writer.to_founder(ticket, expert, msg.kind, msg.text, msg.file_id)])
             return None
 
     def founder_writes(self, ticket_id: int, founder_id: int) -> None:
@@ -232,7 +232,7 @@ class EscalationWorkflow:
                 return 0
             ticket = self.tickets.load(s, ticket_id)
             reminder = self.writer.reminder(ticket)  # where the ticket waits: its cafe's group or expert first
-            queued, cafe_id = self._queue(s, [reminder] if reminder else []), ticket.cafe_id
+            queued, cafe_id = Outbox.put_all(s, [reminder] if reminder else []), ticket.cafe_id
         metrics.record_sla_breach("reminder", cafe_id)  # once committed: this process acted on it
         return queued
 
@@ -247,7 +247,7 @@ class EscalationWorkflow:
             cafe = s.get(Cafe, ticket.cafe_id) if ticket.cafe_id is not None else None
             away = self.tickets.away_from_cafe(s, ticket) is not None
             notices = self.writer.reassigned(ticket, related, self.staff_for(s, ticket.cafe_id), cafe, away)
-            queued, cafe_id = self._queue(s, notices), ticket.cafe_id
+            queued, cafe_id = Outbox.put_all(s, notices), ticket.cafe_id
         metrics.record_sla_breach("reassigned", cafe_id)
         return queued
 
@@ -261,8 +261,3 @@ class EscalationWorkflow:
             return Topic(ticket.route_thread_id)
         return Topic(None, f"#{ticket.id} {ticket.fields.get(IntakeField.SUMMARY, '')}"[:128])
 
-    @staticmethod
-    def _queue(session: Session, notices: list[Notice]) -> int:
-        for notice in notices:
-            Outbox.put(session, notice)
-        return len(notices)

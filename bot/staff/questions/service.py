@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cafes.registry import CafeRegistry
-from bot.escalation.outbox import Notice, Outbox, Topic
+from bot.escalation.outbox import Outbox, Topic
 from bot.knowledge.registry import DocumentInfo
 from bot.observability import metrics
 from bot.observability.logs import bind, user_ref
@@ -107,7 +107,7 @@ class StaffQuestions:
                 question.route_chat_id = self.route_chat_id if chats == [self.route_chat_id] else None
                 s.add(question)
                 s.flush()
-                self._queue(s, self.writer.card(question, chats))
+                Outbox.put_all(s, self.writer.card(question, chats))
                 log.info("staff question %s asked by %s", question.id, user_ref(asker.user_id))
             metrics.record_staff_question("asked", cafe_id)
         back = self.hours.next_open(now)
@@ -133,7 +133,7 @@ class StaffQuestions:
             s.add(question)
             s.flush()
             chats = [self.route_chat_id] if self.route_chat_id is not None else [staff_id]
-            self._queue(s, self.writer.card(question, chats))
+            Outbox.put_all(s, self.writer.card(question, chats))
             return question.id
 
     def gap_references(self, examples: list[str]) -> list[int | None]:
@@ -170,7 +170,7 @@ class StaffQuestions:
             if question.status in (QuestionState.ANSWERED, QuestionState.CLOSED):
                 question.status = QuestionState.CLAIMED  # waiting for staff again: the founder asked more
                 question.reminded_at = None
-            self._queue(s, self.writer.follow_up(question, text, self._staff_chats(s, question)))
+            Outbox.put_all(s, self.writer.follow_up(question, text, self._staff_chats(s, question)))
             return self.writer.follow_up_sent(question)
 
     # Staff
@@ -195,7 +195,7 @@ class StaffQuestions:
         with self.db.session() as s:
             question = self._load(s, question_id, waiting=True)
             question.status, question.claimed_by = QuestionState.CLAIMED, staff_id
-            self._queue(s, [self.writer.claimed(question, staff_name, chat_id, thread_id, lang)])
+            Outbox.put_all(s, [self.writer.claimed(question, staff_name, chat_id, thread_id, lang)])
 
     def check(self, question_id: int, staff_id: int, action: str, *, closed_ok: bool = False) -> None:
         """Before the bot asks a staff member for a typed reply: may they, and is the question still open (unless
@@ -241,7 +241,7 @@ class StaffQuestions:
             question.answer, question.answered_by, question.answered_at = text.strip(), staff_id, utcnow()
             question.status, question.outcome = QuestionState.ANSWERED, QuestionOutcome.ANSWERED
             question.claimed_by = question.claimed_by or staff_id
-            self._queue(s, self.writer.answered(question, chat_id, thread_id, lang))
+            Outbox.put_all(s, self.writer.answered(question, chat_id, thread_id, lang))
         metrics.record_staff_question("answered", question.cafe_id)
         log.info("staff question %s answered by staff %s", question_id, staff_id)
 
@@ -256,7 +256,7 @@ class StaffQuestions:
                 raise StaffQuestionError(StaffRefusal.NO_ANSWER)
             question.status, question.outcome = QuestionState.CLOSED, QuestionOutcome.COVERED
             question.answered_by, question.answered_at = staff_id, utcnow()
-            self._queue(s, self.writer.covered(question, tried[passage], chat_id, thread_id, lang))
+            Outbox.put_all(s, self.writer.covered(question, tried[passage], chat_id, thread_id, lang))
         metrics.record_retrieval_miss(question.cafe_id)
         log.info("staff question %s: the documents cover it (passage %d); a retrieval miss", question_id, passage)
 
@@ -266,7 +266,7 @@ class StaffQuestions:
         with self.db.session() as s:
             question = self._load(s, question_id)
             question.status, question.outcome = QuestionState.CLOSED, QuestionOutcome.REDIRECTED
-            self._queue(s, self.writer.redirected(question, chat_id, thread_id, lang))
+            Outbox.put_all(s, self.writer.redirected(question, chat_id, thread_id, lang))
         metrics.record_staff_question("redirected", question.cafe_id)
 
     def close(self, question_id: int, staff_id: int, chat_id: int, thread_id: int | None, lang: str) -> None:
@@ -275,7 +275,7 @@ class StaffQuestions:
             question = self._load(s, question_id)
             question.status = QuestionState.CLOSED
             question.outcome = question.outcome or QuestionOutcome.CLOSED
-            self._queue(s, [self.writer.closed(question, chat_id, thread_id, lang)])
+            Outbox.put_all(s, [self.writer.closed(question, chat_id, thread_id, lang)])
         metrics.record_staff_question("closed", question.cafe_id)
 
     # "Save as an answer for everyone"
@@ -380,7 +380,7 @@ class StaffQuestions:
                                      .with_for_update(skip_locked=True)))
             for question in overdue:
                 question.reminded_at = utcnow()
-                queued += self._queue(s, self.writer.reminder(question, self._staff_chats(s, question)))
+                queued += Outbox.put_all(s, self.writer.reminder(question, self._staff_chats(s, question)))
         return queued
 
     def topic_for(self, question_id: int, chat_id: int) -> Topic:
@@ -430,8 +430,3 @@ class StaffQuestions:
             raise StaffQuestionError(StaffRefusal.CLOSED)
         return question
 
-    @staticmethod
-    def _queue(session: Session, notices: list[Notice]) -> int:
-        for notice in notices:
-            Outbox.put(session, notice)
-        return len(notices)
