@@ -85,9 +85,15 @@ class CafeRegistry:
                     added.append(spec.id)
                 else:
                     updated.append(spec.id)
-                row.name_ko, row.name_en, row.district = spec.name.ko, spec.name.en, spec.district
-                row.address, row.hours, row.expert_chat_id = spec.address, spec.hours, spec.expert_chat_id
-                row.position, row.active, row.updated_at = position, True, utcnow()
+                row.name_ko = spec.name.ko
+                row.name_en = spec.name.en
+                row.district = spec.district
+                row.address = spec.address
+                row.hours = spec.hours
+                row.expert_chat_id = spec.expert_chat_id
+                row.position = position
+                row.active = True
+                row.updated_at = utcnow()
                 s.flush()
                 self._sync_people(s, spec)
             listed = {spec.id for spec in specs}
@@ -109,7 +115,9 @@ class CafeRegistry:
             if expert is None:
                 expert = Expert(user_id=listed.user_id, display_name="", alias="")
                 session.add(expert)
-            expert.cafe_id, expert.specialties, expert.capacity = spec.id, list(listed.specialties), listed.capacity
+            expert.cafe_id = spec.id
+            expert.specialties = list(listed.specialties)
+            expert.capacity = listed.capacity
             expert.alias = listed.alias or expert.alias or ""
             expert.active = True
         session.execute(delete(CafeStaff).where(CafeStaff.cafe_id == spec.id))
