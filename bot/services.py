@@ -23,8 +23,9 @@ from bot.knowledge.shipped_sync import sync_shipped_folder
 from bot.staff.announcements import AnnouncementService
 from bot.staff.hours import OfficeHours
 from bot.staff.insight import InsightService
+from bot.staff.questions.drafts import Draft
 from bot.staff.questions.notices import QuestionWriter, Tried
-from bot.staff.questions.service import Draft, StaffQuestions
+from bot.staff.questions.service import StaffQuestions
 from bot.staff.roles import StaffRegistry
 from bot.staff.uploads import UploadService
 from bot.storage.db import Database

@@ -25,9 +25,10 @@ from bot.knowledge.registry import DocumentInfo
 from bot.privacy import PersonalData
 from bot.services import Services
 from bot.staff.hours import OfficeHours
+from bot.staff.questions.drafts import Draft
 from bot.staff.questions.enums import LinkPurpose, StaffQuestionError, StaffRefusal
 from bot.staff.questions.notices import QuestionWriter, Tried
-from bot.staff.questions.service import Asker, Draft, StaffQuestions
+from bot.staff.questions.service import Asker, StaffQuestions
 from bot.staff.roles import StaffRegistry
 from bot.storage.db import Database
 from bot.storage.models.base import utcnow
@@ -235,12 +236,12 @@ def test_a_waiting_question_reminds_staff_once_and_an_answer_is_saved_without_th
     questions.answer(waiting.id, STAFF, ANSWER, STAFF, None, "ko")
     assert (FOUNDER, t("sq.answer", "ko", id=waiting.id, answer=ANSWER)) in outbox(db)
     assert questions.waiting() == []
-    questions.start_draft(waiting.id, STAFF, "ko")
+    questions.drafts.start(waiting.id, STAFF, "ko")
     with pytest.raises(StaffQuestionError) as bad_date:
-        questions.edit_draft(waiting.id, STAFF, LinkPurpose.VALID_UNTIL, "내년 봄", "ko")
+        questions.drafts.edit(waiting.id, STAFF, LinkPurpose.VALID_UNTIL, "내년 봄", "ko")
     assert bad_date.value.code is StaffRefusal.BAD_DATE
-    questions.edit_draft(waiting.id, STAFF, LinkPurpose.VALID_UNTIL, "2027-06-30", "ko")
-    questions.confirm_draft(waiting.id, STAFF, "ko")
+    questions.drafts.edit(waiting.id, STAFF, LinkPurpose.VALID_UNTIL, "2027-06-30", "ko")
+    questions.drafts.confirm(waiting.id, STAFF, "ko")
     assert saved == [Draft(QUESTION, ANSWER, None, date(2027, 6, 30))]
 
 
@@ -282,9 +283,9 @@ def test_only_replies_to_the_question_reach_the_founder_and_a_closed_question_ca
     questions.answer(waiting.id, STAFF, ANSWER, STAFF, None, "ko")
     questions.close(waiting.id, STAFF, STAFF, None, "ko")
     questions.check(waiting.id, STAFF, "eq", closed_ok=True)  # the saved wording may still be edited
-    questions.start_draft(waiting.id, STAFF, "ko")
-    questions.edit_draft(waiting.id, STAFF, LinkPurpose.EDIT_QUESTION, "카페에 프린터가 있나요?", "ko")
-    questions.confirm_draft(waiting.id, STAFF, "ko")
+    questions.drafts.start(waiting.id, STAFF, "ko")
+    questions.drafts.edit(waiting.id, STAFF, LinkPurpose.EDIT_QUESTION, "카페에 프린터가 있나요?", "ko")
+    questions.drafts.confirm(waiting.id, STAFF, "ko")
     assert saved[-1].question == "카페에 프린터가 있나요?"
     # The founder asking more after the close reopens it for staff.
     assert questions.follow_up(waiting.id, FOUNDER, "컬러도 되나요?") == t("sq.follow_up.sent", "ko", id=waiting.id)

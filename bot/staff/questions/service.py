@@ -8,18 +8,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cafes.registry import CafeRegistry
 from bot.escalation.outbox import Outbox, Topic
-from bot.knowledge.registry import DocumentInfo
 from bot.observability import metrics
-from bot.observability.logs import bind, user_ref
+from bot.observability.logs import user_ref
 from bot.staff.hours import OfficeHours
+from bot.staff.questions.access import QuestionAccess, load_question
+from bot.staff.questions.drafts import AnswerDrafts, SaveCurated
 from bot.staff.questions.enums import (
     WAITING_STATES,
     LinkPurpose,
@@ -28,7 +28,7 @@ from bot.staff.questions.enums import (
     StaffQuestionError,
     StaffRefusal,
 )
-from bot.staff.questions.notices import QuestionWriter, Reply, Tried
+from bot.staff.questions.notices import QuestionWriter, Tried
 from bot.staff.roles import StaffRegistry
 from bot.storage.db import Database
 from bot.storage.models.base import utcnow
@@ -47,20 +47,6 @@ class Asker:
     name: str = ""
 
 
-@dataclass(frozen=True)
-class Draft:
-    """What "save as an answer for everyone" will save."""
-
-    question: str
-    answer: str
-    programme: str | None = None
-    valid_until: date | None = None
-    cafe_id: str | None = None  # a cafe's own answer (a cafe notice); None: every cafe's founders
-
-
-SaveCurated = Callable[[Draft, int, str], DocumentInfo]  # (draft, staff id, question's language) -> the document
-
-
 class StaffQuestions:
     def __init__(self, db: Database, staff: StaffRegistry, writer: QuestionWriter, hours: OfficeHours, *,
                  answer_hours: float, route_chat_id: int | None,
@@ -73,8 +59,11 @@ class StaffQuestions:
         self.answer_hours = answer_hours
         self.route_chat_id = route_chat_id
         self.search = search
-        self.save = save
         self.cafes = cafes or CafeRegistry(db)
+        self.access = QuestionAccess(db, staff, self.cafes)
+        self.require_staff = self.access.require_staff
+        # "Save as an answer for everyone", a flow of its own over the same questions.
+        self.drafts = AnswerDrafts(db, self.access, writer, self.cafes, save)
 
     # Founders
     def ask(self, question_log_id: int, asker: Asker, lang: str, now: datetime | None = None, *,
@@ -118,7 +107,7 @@ class StaffQuestions:
 
         The card goes to the staff chat, or to the staff member who pressed. Returns the question's id.
         """
-        self.require_staff(staff_id, "answer a gap", question_log_id)
+        self.require_staff(staff_id, "answer a gap", question_log_id, any_cafe=True)
         with self.db.session() as s:
             logged = s.get(QuestionLog, question_log_id)
             if logged is None:
@@ -164,7 +153,7 @@ class StaffQuestions:
     def follow_up(self, question_id: int, founder_id: int, text: str) -> str:
         """The founder replied to the staff's answer: it reaches the staff who answered (or the staff chat)."""
         with self.db.session() as s:
-            question = self._load(s, question_id, closed_ok=True)
+            question = load_question(s, question_id, closed_ok=True)
             if question.founder_id != founder_id:
                 raise StaffQuestionError(StaffRefusal.NOT_YOURS)
             if question.status in (QuestionState.ANSWERED, QuestionState.CLOSED):
@@ -174,26 +163,11 @@ class StaffQuestions:
             return self.writer.follow_up_sent(question)
 
     # Staff
-    def require_staff(self, user_id: int, action: str, question_id: int | None = None) -> None:
-        """Staff only, and a cafe's staff only on their cafe's questions (admins and cafe-less staff on all)."""
-        if not self.staff.is_staff(user_id):
-            log.warning("refused %s on staff question %s by non-staff %s", action, question_id, user_ref(user_id))
-            raise StaffQuestionError(StaffRefusal.NOT_STAFF)
-        if question_id is None or action == "answer a gap":
-            return
-        with self.db.session() as s:
-            question = s.get(StaffQuestion, question_id)
-            cafe_id = question.cafe_id if question is not None else None
-        if not self.cafes.scope(user_id).allows(cafe_id):
-            log.warning("refused %s on staff question %s: staff %s works at another cafe", action, question_id,
-                        user_id)
-            raise StaffQuestionError(StaffRefusal.OTHER_CAFE)
-
     def claim(self, question_id: int, staff_id: int, staff_name: str, chat_id: int, thread_id: int | None,
               lang: str) -> None:
         self.require_staff(staff_id, "claim", question_id)
         with self.db.session() as s:
-            question = self._load(s, question_id, waiting=True)
+            question = load_question(s, question_id, waiting=True)
             question.status, question.claimed_by = QuestionState.CLAIMED, staff_id
             Outbox.put_all(s, [self.writer.claimed(question, staff_name, chat_id, thread_id, lang)])
 
@@ -202,12 +176,12 @@ class StaffQuestions:
         `closed_ok`: wording a closed question's saved answer)?"""
         self.require_staff(staff_id, action, question_id)
         with self.db.session() as s:
-            self._load(s, question_id, closed_ok=closed_ok)
+            load_question(s, question_id, closed_ok=closed_ok)
 
     def tried(self, question_id: int) -> list[Tried]:
         """The passages retrieval found for the question (staff pick the one that answers it)."""
         with self.db.session() as s:
-            return [Tried.from_json(x) for x in self._load(s, question_id).tried]
+            return [Tried.from_json(x) for x in load_question(s, question_id).tried]
 
     def expect(self, chat_id: int, message_id: int, question_id: int, purpose: LinkPurpose) -> None:
         """The bot's prompt `message_id` was sent: a reply to it means `purpose` for the question."""
@@ -237,7 +211,7 @@ class StaffQuestions:
         if not text.strip():
             raise StaffQuestionError(StaffRefusal.EMPTY)
         with self.db.session() as s:
-            question = self._load(s, question_id)
+            question = load_question(s, question_id)
             question.answer, question.answered_by, question.answered_at = text.strip(), staff_id, utcnow()
             question.status, question.outcome = QuestionState.ANSWERED, QuestionOutcome.ANSWERED
             question.claimed_by = question.claimed_by or staff_id
@@ -250,7 +224,7 @@ class StaffQuestions:
         """The documents do cover it: the founder is pointed to the passage, and the miss is recorded."""
         self.require_staff(staff_id, "covered", question_id)
         with self.db.session() as s:
-            question = self._load(s, question_id)
+            question = load_question(s, question_id)
             tried = [Tried.from_json(t) for t in question.tried]
             if not 0 <= passage < len(tried):
                 raise StaffQuestionError(StaffRefusal.NO_ANSWER)
@@ -264,7 +238,7 @@ class StaffQuestions:
         """Not the cafe's topic: the founder gets a polite redirect."""
         self.require_staff(staff_id, "redirect", question_id)
         with self.db.session() as s:
-            question = self._load(s, question_id)
+            question = load_question(s, question_id)
             question.status, question.outcome = QuestionState.CLOSED, QuestionOutcome.REDIRECTED
             Outbox.put_all(s, self.writer.redirected(question, chat_id, thread_id, lang))
         metrics.record_staff_question("redirected", question.cafe_id)
@@ -272,93 +246,11 @@ class StaffQuestions:
     def close(self, question_id: int, staff_id: int, chat_id: int, thread_id: int | None, lang: str) -> None:
         self.require_staff(staff_id, "close", question_id)
         with self.db.session() as s:
-            question = self._load(s, question_id)
+            question = load_question(s, question_id)
             question.status = QuestionState.CLOSED
             question.outcome = question.outcome or QuestionOutcome.CLOSED
             Outbox.put_all(s, [self.writer.closed(question, chat_id, thread_id, lang)])
         metrics.record_staff_question("closed", question.cafe_id)
-
-    # "Save as an answer for everyone"
-    def start_draft(self, question_id: int, staff_id: int, lang: str) -> Reply:
-        """The pair as it would be saved, with buttons to edit it, save or cancel."""
-        self.require_staff(staff_id, "save", question_id)
-        with self.db.session() as s:
-            question = self._load(s, question_id, closed_ok=True)
-            if not question.answer:
-                raise StaffQuestionError(StaffRefusal.NO_ANSWER)
-            # A cafe's founder asked it: by default the answer is that cafe's (its hours, its printer), which
-            # staff may widen to every cafe.
-            question.draft = {"question": question.question, "answer": question.answer, "programme": None,
-                              "valid_until": None, "cafe_id": question.cafe_id}
-            return self.writer.draft(question, lang, self._cafe_name(question.draft.get("cafe_id"), lang))
-
-    def edit_draft(self, question_id: int, staff_id: int, purpose: LinkPurpose, value: str, lang: str) -> Reply:
-        self.require_staff(staff_id, "edit", question_id)
-        value = value.strip()
-        with self.db.session() as s:
-            question = self._load(s, question_id, closed_ok=True)
-            draft: dict[str, Any] = dict(question.draft or {})
-            if not draft:
-                raise StaffQuestionError(StaffRefusal.NO_ANSWER)
-            if purpose is LinkPurpose.VALID_UNTIL:
-                try:
-                    draft["valid_until"] = date.fromisoformat(value).isoformat() if value not in ("", "-") else None
-                except ValueError:
-                    raise StaffQuestionError(StaffRefusal.BAD_DATE) from None
-            elif purpose is LinkPurpose.PROGRAMME:
-                draft["programme"] = value if value not in ("", "-") else None
-            else:
-                if not value:
-                    raise StaffQuestionError(StaffRefusal.EMPTY)
-                draft["question" if purpose is LinkPurpose.EDIT_QUESTION else "answer"] = value
-            question.draft = draft
-            return self.writer.draft(question, lang, self._cafe_name(question.draft.get("cafe_id"), lang))
-
-    def toggle_draft_scope(self, question_id: int, staff_id: int, lang: str) -> Reply:
-        """This cafe only ⇄ every cafe, for a question a cafe's founder asked."""
-        self.require_staff(staff_id, "scope", question_id)
-        with self.db.session() as s:
-            question = self._load(s, question_id, closed_ok=True)
-            draft: dict[str, Any] = dict(question.draft or {})
-            if not draft:
-                raise StaffQuestionError(StaffRefusal.NO_ANSWER)
-            draft["cafe_id"] = None if draft.get("cafe_id") else question.cafe_id
-            question.draft = draft
-            return self.writer.draft(question, lang, self._cafe_name(draft.get("cafe_id"), lang))
-
-    def _cafe_name(self, cafe_id: str | None, lang: str) -> str | None:
-        cafe = self.cafes.get(cafe_id)
-        return cafe.name(lang) if cafe is not None else None
-
-    def confirm_draft(self, question_id: int, staff_id: int, lang: str) -> str:
-        """Save the draft as a curated answer (searchable within seconds); returns what staff are told."""
-        self.require_staff(staff_id, "save", question_id)
-        with self.db.session() as s:
-            question = self._load(s, question_id, closed_ok=True)
-            stored = dict(question.draft or {})
-            qlang = question.lang
-        if not stored:
-            raise StaffQuestionError(StaffRefusal.NO_ANSWER)
-        until = stored.get("valid_until")
-        draft = Draft(stored["question"], stored["answer"], stored.get("programme"),
-                      date.fromisoformat(until) if until else None, stored.get("cafe_id"))
-        # Ingestion commits on its own (SQL, vectors, BM25): the question records the document once it is searchable.
-        try:
-            document = self.save(draft, staff_id, qlang)
-        except ValueError:  # nothing left of the wording once cleaned
-            log.info("staff question %s: the saved wording was empty", question_id)
-            raise StaffQuestionError(StaffRefusal.EMPTY) from None
-        with self.db.session() as s:
-            question = self._load(s, question_id, closed_ok=True)
-            question.draft, question.saved_document_id = {}, document.id
-        metrics.record_staff_question("saved", question.cafe_id)
-        log.info("staff question %s saved as a curated answer by staff %s", question_id, staff_id)
-        return self.writer.saved(document.title, lang)
-
-    def cancel_draft(self, question_id: int, staff_id: int) -> None:
-        self.require_staff(staff_id, "cancel", question_id)
-        with self.db.session() as s:
-            self._load(s, question_id, closed_ok=True).draft = {}
 
     # Lists and service levels
     def waiting(self, staff_id: int | None = None) -> list[StaffQuestion]:
@@ -417,16 +309,3 @@ class StaffQuestions:
             return [self.route_chat_id]
         # Everyone who may act on it: not another cafe's staff, who would see a founder they cannot help.
         return [u for u in self.staff.all_ids(session) if self.cafes.scope(u).allows(cafe_id)]
-
-    @staticmethod
-    def _load(session: Session, question_id: int, *, waiting: bool = False, closed_ok: bool = False) -> StaffQuestion:
-        bind(staff_question=question_id)
-        question = session.get(StaffQuestion, question_id, with_for_update=True)
-        if question is None:
-            raise StaffQuestionError(StaffRefusal.NO_QUESTION)
-        if question.status == QuestionState.CLOSED and not closed_ok:
-            raise StaffQuestionError(StaffRefusal.CLOSED)
-        if waiting and question.status not in WAITING_STATES:
-            raise StaffQuestionError(StaffRefusal.CLOSED)
-        return question
-

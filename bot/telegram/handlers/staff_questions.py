@@ -108,19 +108,19 @@ async def on_button(update: Update, context: Context) -> None:
             await asyncio.to_thread(questions.close, qid, user.id, chat_id, thread, lang)
             await query.answer()
         elif press.action is QuestionAction.SAVE:
-            reply = await asyncio.to_thread(questions.start_draft, qid, user.id, lang)
+            reply = await asyncio.to_thread(questions.drafts.start, qid, user.id, lang)
             await query.answer()
             await _reply(query, reply)
         elif press.action is QuestionAction.SCOPE:
-            reply = await asyncio.to_thread(questions.toggle_draft_scope, qid, user.id, lang)
+            reply = await asyncio.to_thread(questions.drafts.toggle_scope, qid, user.id, lang)
             await query.answer()
             await _reply(query, reply)
         elif press.action is QuestionAction.CONFIRM:
-            saved = await asyncio.to_thread(questions.confirm_draft, qid, user.id, lang)
+            saved = await asyncio.to_thread(questions.drafts.confirm, qid, user.id, lang)
             await query.answer()
             await reply_to_press(query, saved)
         elif press.action is QuestionAction.CANCEL:
-            await asyncio.to_thread(questions.cancel_draft, qid, user.id)
+            await asyncio.to_thread(questions.drafts.cancel, qid, user.id)
             await query.answer(t("sq.cancelled", lang))
         else:
             purpose, key = _PROMPTS[press.action]
@@ -166,7 +166,7 @@ async def _handle_reply(update: Update, context: Context, message: Message, qid:
             ack = await asyncio.to_thread(questions.follow_up, qid, user.id, text)
             await message.reply_text(ack)
         elif purpose in DRAFT_PROMPTS:
-            reply = await asyncio.to_thread(questions.edit_draft, qid, user.id, purpose, text, lang)
+            reply = await asyncio.to_thread(questions.drafts.edit, qid, user.id, purpose, text, lang)
             await message.reply_text(reply.text, reply_markup=inline_markup(reply.buttons))
         else:
             await asyncio.to_thread(questions.answer, qid, user.id, text, message.chat.id, topic_of(message), lang)
