@@ -108,6 +108,11 @@ class CafeOrigin(StrEnum):
 CAFE_PATTERN = rf"^cafe:([a-z0-9_-]+):({'|'.join(CafeOrigin)})$"
 
 
+def cafe_pattern(origin: CafeOrigin) -> str:
+    """The cafe buttons shown by `origin` only (each origin's handler registers its own)."""
+    return rf"^cafe:([a-z0-9_-]+):{origin}$"
+
+
 def cafe_data(cafe_id: str, origin: CafeOrigin) -> str:
     return f"cafe:{cafe_id}:{origin}"
 

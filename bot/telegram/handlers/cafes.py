@@ -12,7 +12,7 @@ from bot.cafes.registry import CafeField
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.guards import require_staff
-from bot.telegram.keyboards import CafeOrigin, cafe_data, cafe_keyboard, parse_cafe
+from bot.telegram.keyboards import CafeOrigin, cafe_data, cafe_keyboard, cafe_pattern, parse_cafe
 
 log = logging.getLogger(__name__)
 
@@ -80,4 +80,4 @@ async def _edit(update: Update, context: Context, args: list[str]) -> None:
 def register(app: App) -> None:
     app.add_handler(CommandHandler("cafe", on_cafe))
     # The intake's own cafe question (origin i) is the intake conversation's; this is /cafe's.
-    app.add_handler(CallbackQueryHandler(on_pick, pattern=rf"^cafe:[a-z0-9_-]+:{CafeOrigin.PICK}$"))
+    app.add_handler(CallbackQueryHandler(on_pick, pattern=cafe_pattern(CafeOrigin.PICK)))

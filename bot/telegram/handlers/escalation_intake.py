@@ -34,7 +34,15 @@ from bot.storage.state_store import StateName
 from bot.strings import t
 from bot.telegram.context import App, Context, conversation_id, resolve_language
 from bot.telegram.delivery import Target, deliver, topic_of
-from bot.telegram.keyboards import ASK_EXPERT_PATTERN, CafeOrigin, answer_keyboard, cafe_data, cafe_keyboard, parse_cafe
+from bot.telegram.keyboards import (
+    ASK_EXPERT_PATTERN,
+    CafeOrigin,
+    answer_keyboard,
+    cafe_data,
+    cafe_keyboard,
+    cafe_pattern,
+    parse_cafe,
+)
 from bot.telegram.outbox_sender import kick
 from bot.telegram.render import render_answer
 
@@ -345,7 +353,7 @@ def build_intake() -> ConversationHandler[Context]:
     states[CONFIRM] = [CallbackQueryHandler(on_confirm, pattern=intake_pattern(IntakeAction.CONFIRM)),
                        CallbackQueryHandler(on_edit, pattern=intake_pattern(IntakeAction.EDIT)), back[CONFIRM]]
     states[PICK] = [CallbackQueryHandler(on_pick, pattern=intake_pattern(IntakeAction.FIELD)), back[PICK]]
-    states[PICK_CAFE] = [CallbackQueryHandler(on_cafe, pattern=rf"^cafe:[a-z0-9_-]+:{CafeOrigin.INTAKE}$"),
+    states[PICK_CAFE] = [CallbackQueryHandler(on_cafe, pattern=cafe_pattern(CafeOrigin.INTAKE)),
                          back[CONFIRM]]
     restart: list[Step] = [CommandHandler("idea", start, filters.ChatType.PRIVATE),
                            CallbackQueryHandler(start, pattern=ASK_EXPERT_PATTERN)]
