@@ -103,6 +103,7 @@ class Settings(BaseSettings):
     bookings_per_founder: int = Field(default=2, ge=1)
     booking_cancel_hours: float = Field(default=24.0, ge=0)
     no_show_limit: int = Field(default=2, ge=0)
+    consultation_check_seconds: float = 60.0  # how often reminders and "attended?" questions are looked for
 
     # Limits and tuning
     max_upload_mb: int = 20

@@ -14,6 +14,7 @@ from bot.answering.service import AnswerService
 from bot.cafes.registry import CafeRegistry
 from bot.cafes.spec import load_cafes
 from bot.config import Settings
+from bot.consultations.service import Consultations
 from bot.escalation.wiring import Escalation, build_escalation
 from bot.knowledge.embeddings import CachedEmbeddings
 from bot.knowledge.registry import DocumentInfo
@@ -49,6 +50,7 @@ class Services:
     state: StateStore  # PTB's conversations and user data, and pending prompts (bot.storage.state_store)
     questions: StaffQuestions  # founders' questions passed to the cafe staff
     cafes: CafeRegistry  # the cafes this deployment serves (CAFES_FILE)
+    consultations: Consultations  # experts' slots and founders' bookings (bot.consultations)
 
     def close(self) -> None:
         self.db.dispose()
@@ -84,6 +86,9 @@ def build_services(settings: Settings, *, embeddings: CachedEmbeddings | None = 
         state=StateStore(db),
         questions=build_staff_questions(settings, db, knowledge, cafes),
         cafes=cafes,
+        consultations=Consultations(db, cafes, per_founder=settings.bookings_per_founder,
+                                    cancel_hours=settings.booking_cancel_hours, no_show_limit=settings.no_show_limit,
+                                    expert_lang=settings.default_language),
     )
 
 

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.cafes.registry import CafeInfo, CafeRegistry
-from bot.consultations import render
+from bot.consultations import buttons, render
 from bot.consultations.enums import BookingState, ConsultationError, Refusal, SlotMode, SlotState
 from bot.consultations.forms import SEOUL, SlotForm, WeeklyRule
 from bot.consultations.ics import booking_ics
+from bot.escalation.enums import ContentKind
 from bot.escalation.outbox import Notice, Outbox
 from bot.observability.logs import user_ref
 from bot.storage.db import Database, rows_affected
@@ -30,6 +31,7 @@ from bot.strings import t
 log = logging.getLogger(__name__)
 
 NO_SHOW_DAYS = 90
+MARK_WITHIN = timedelta(days=7)  # the expert is asked "attended or no-show?" for slots that ended this recently
 SEAT_RETRIES = 3  # a seat lost to a founder inserting the same seat a moment earlier: try the next free one
 T = TypeVar("T")
 
@@ -273,7 +275,7 @@ class Consultations:
             raise ConsultationError(Refusal.NO_SLOT)
         if slot.starts_at <= now:
             raise ConsultationError(Refusal.SLOT_PAST)
-        self._check_founder(s, founder_id, now)
+        hold = self._check_founder(s, founder_id, now)
         if s.scalar(select(Booking.id).where(Booking.slot_id == slot_id, Booking.founder_id == founder_id,
                                              Booking.status == BookingState.BOOKED)) is not None:
             raise ConsultationError(Refusal.ALREADY_BOOKED)
@@ -291,22 +293,29 @@ class Consultations:
         if not free:
             raise ConsultationError(Refusal.SLOT_FULL)
         ahead = slot.starts_at - now
-        booking = Booking(slot_id=slot_id, seat=free[0], founder_id=founder_id, founder_chat_id=chat_id,
+        booking = Booking(slot_id=slot_id, seat=free[0], hold=hold, founder_id=founder_id, founder_chat_id=chat_id,
                           ticket_id=ticket_id, lang=lang, status=BookingState.BOOKED,
                           # A reminder whose time has passed at booking is not sent: the confirmation is fresh.
                           reminded_24h_at=now if ahead <= timedelta(hours=24) else None,
                           reminded_1h_at=now if ahead <= timedelta(hours=1) else None)
         s.add(booking)
-        s.flush()  # (slot_id, seat) is unique: a founder who chose the same seat a moment earlier wins
+        # (slot_id, seat) is unique: a founder who chose the same seat a moment earlier wins; (founder_id, hold) is
+        # unique: the same founder booking on another replica at the same instant cannot pass the limit twice.
+        s.flush()
         view = self._view(s, slot)
         ticket = t("cs.expert.ticket", self.expert_lang, ticket=ticket_id) if ticket_id is not None else ""
         Outbox.put(s, Notice(slot.expert_id, t("cs.expert.booked", self.expert_lang, id=booking.id,
                                                when=view.when(self.expert_lang),
                                                place=view.place(self.expert_lang), ticket=ticket)))
         log.info("founder %s booked slot %s (booking %s)", user_ref(founder_id), slot_id, booking.id)
-        return self._confirmation(booking.id, view, lang, now)
+        confirmation = self._confirmation(booking.id, view, lang, now)
+        # The confirmation and its calendar file go through the outbox with the booking: promised, never lost.
+        Outbox.put(s, Notice(chat_id, confirmation.text, kind=ContentKind.CALENDAR, file_id=str(booking.id),
+                             buttons=buttons.booking_buttons(booking.id, lang)))
+        return confirmation
 
-    def _check_founder(self, s: Session, founder_id: int, now: datetime) -> None:
+    def _check_founder(self, s: Session, founder_id: int, now: datetime) -> int:
+        """The no-show limit, then one of the founder's BOOKINGS_PER_FOUNDER places for the new booking."""
         if self.no_show_limit > 0:
             missed = s.scalar(select(func.count(Booking.id)).join(Slot, Slot.id == Booking.slot_id)
                               .where(Booking.founder_id == founder_id, Booking.status == BookingState.NO_SHOW,
@@ -314,11 +323,15 @@ class Consultations:
             if missed >= self.no_show_limit:
                 log.info("founder %s refused: %d no-shows", user_ref(founder_id), missed)
                 raise ConsultationError(Refusal.NO_SHOWS)
-        upcoming = s.scalar(select(func.count(Booking.id)).join(Slot, Slot.id == Booking.slot_id)
-                            .where(Booking.founder_id == founder_id, Booking.status == BookingState.BOOKED,
-                                   Slot.starts_at > now)) or 0
-        if upcoming >= self.per_founder:
+        # A booking whose slot has begun no longer counts: its place is given back before choosing one.
+        s.execute(update(Booking).where(Booking.founder_id == founder_id, Booking.hold.is_not(None),
+                                        Booking.slot_id.in_(select(Slot.id).where(Slot.starts_at <= now)))
+                  .values(hold=None).execution_options(synchronize_session=False))
+        held = set(s.scalars(select(Booking.hold).where(Booking.founder_id == founder_id, Booking.hold.is_not(None))))
+        free = [n for n in range(1, self.per_founder + 1) if n not in held]
+        if not free:
             raise ConsultationError(Refusal.TOO_MANY)
+        return free[0]
 
     def _confirmation(self, booking_id: int, view: SlotView, lang: str, now: datetime) -> Confirmation:
         expert = view.expert_alias or "-"
@@ -328,6 +341,18 @@ class Consultations:
         ics = booking_ics(booking_id, view.starts_at, view.minutes, t("cs.ics.summary", lang), location,
                           description=f"{expert} (#{booking_id})", stamp=now)
         return Confirmation(booking_id, view, text, ics, t("cs.ics.file", lang, id=booking_id))
+
+    def calendar(self, booking_id: int, founder_id: int | None = None) -> tuple[str, bytes] | None:
+        """The booking's calendar file (name, bytes) in its founder's language; None if it is gone, cancelled or
+        (with `founder_id`) someone else's."""
+        with self.db.session() as s:
+            booking = s.get(Booking, booking_id)
+            if booking is None or booking.status == BookingState.CANCELLED or (
+                    founder_id is not None and booking.founder_id != founder_id):
+                return None
+            view = self._view(s, s.get_one(Slot, booking.slot_id))
+            made = self._confirmation(booking.id, view, booking.lang, booking.created_at)
+            return made.filename, made.ics
 
     def cancel(self, booking_id: int, founder_id: int, now: datetime | None = None) -> None:
         """The founder cancels (up to BOOKING_CANCEL_HOURS before): the seat reopens and the expert is told."""
@@ -356,7 +381,7 @@ class Consultations:
     def _release(s: Session, booking: Booking, now: datetime) -> bool:
         """Cancel an active booking and give its seat back, if it is still active (checked by the UPDATE)."""
         done = s.execute(update(Booking).where(Booking.id == booking.id, Booking.status == BookingState.BOOKED)
-                         .values(status=BookingState.CANCELLED, seat=None, cancelled_at=now)
+                         .values(status=BookingState.CANCELLED, seat=None, hold=None, cancelled_at=now)
                          .execution_options(synchronize_session=False))
         if rows_affected(done) != 1:
             return False
@@ -389,7 +414,33 @@ class Consultations:
                     if self._claim(s, booking_id, column, now):
                         self._remind(s, booking_id, kind)
                         sent += 1
-        return sent
+        return sent + self._ask_to_mark(now)
+
+    def _ask_to_mark(self, now: datetime) -> int:
+        """After a slot ends, its expert gets "attended / no-show?" buttons for each booking, once."""
+        with self.db.session() as s:
+            rows = s.execute(select(Booking.id, Slot.starts_at, Slot.minutes).join(Slot, Slot.id == Booking.slot_id)
+                             .where(Booking.status == BookingState.BOOKED, Booking.mark_asked_at.is_(None),
+                                    Slot.starts_at <= now, Slot.starts_at > now - MARK_WITHIN)).tuples().all()
+        asked = 0
+        for booking_id, starts_at, minutes in rows:
+            if starts_at + timedelta(minutes=minutes) > now:
+                continue
+            with self.db.session() as s:
+                if self._claim(s, booking_id, Booking.mark_asked_at, now):
+                    booking = s.get_one(Booking, booking_id)
+                    view = self._view(s, s.get_one(Slot, booking.slot_id))
+                    Outbox.put(s, Notice(view.expert_id, t("cs.expert.mark", self.expert_lang, id=booking_id,
+                                                           when=view.when(self.expert_lang)),
+                                         buttons=buttons.mark_buttons(booking_id, self.expert_lang)))
+                    asked += 1
+        return asked
+
+    def to_mark(self, expert_id: int, now: datetime | None = None) -> list[BookingView]:
+        """The expert's bookings of slots begun in the last week that are not yet marked attended or no-show."""
+        now = now or utcnow()
+        return self._bookings(Slot.expert_id == expert_id, Booking.status == BookingState.BOOKED,
+                              Slot.starts_at <= now, Slot.starts_at > now - MARK_WITHIN)
 
     @staticmethod
     def _claim(s: Session, booking_id: int, column: InstrumentedAttribute[datetime | None], now: datetime) -> bool:

@@ -49,6 +49,7 @@ class ContentKind(StrEnum):
     DOCUMENT = "document"
     PHOTO = "photo"
     VOICE = "voice"
+    CALENDAR = "calendar"  # a booking's confirmation with its .ics (file_id: the booking, built when sent)
 
 
 class OutboxStatus(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from bot.strings import consultations, core, escalation, questions, staff, telegram
+from bot.strings import bookings, consultations, core, escalation, questions, slots, staff, telegram
 from bot.strings.types import LANGS, Lang
 
 __all__ = ["LANGS", "MESSAGES", "Lang", "reject_message", "retention_period", "t"]
@@ -21,7 +21,7 @@ def _merge(*parts: dict[str, dict[Lang, str]]) -> dict[str, dict[Lang, str]]:
 
 
 MESSAGES = _merge(core.MESSAGES, telegram.MESSAGES, staff.MESSAGES, escalation.MESSAGES, questions.MESSAGES,
-                  consultations.MESSAGES)
+                  consultations.MESSAGES, slots.MESSAGES, bookings.MESSAGES)
 
 
 def t(key: str, lang: str = "ko", /, **fields: object) -> str:

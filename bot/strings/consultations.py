@@ -40,6 +40,15 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                              "en": "⏰ Consultation tomorrow (booking #{id}): {when}, {place}"},
     "cs.expert.remind.1h": {"ko": "⏰ 1시간 뒤 상담 (예약 #{id}): {when}, {place}",
                             "en": "⏰ Consultation in an hour (booking #{id}): {when}, {place}"},
+    "cs.expert.mark": {"ko": "상담 예약 #{id} ({when})은 어떻게 되었나요? 참석 여부를 표시해 주세요.",
+                       "en": "How did booking #{id} ({when}) go? Please mark whether the founder came."},
+    # Buttons
+    "cs.btn.book": {"ko": "📅 전문가 상담 예약", "en": "📅 Book a consultation"},
+    "cs.btn.calendar": {"ko": "📎 일정 파일", "en": "📎 Calendar file"},
+    "cs.btn.reschedule": {"ko": "🔁 시간 변경", "en": "🔁 Reschedule"},
+    "cs.btn.cancel": {"ko": "✖ 예약 취소", "en": "✖ Cancel booking"},
+    "cs.btn.attended": {"ko": "✅ 참석", "en": "✅ Attended"},
+    "cs.btn.no_show": {"ko": "🚫 불참", "en": "🚫 No-show"},
     # Refusals
     "cs.err.no_slot": {"ko": "그 상담 시간을 찾을 수 없습니다.", "en": "There is no such consultation slot."},
     "cs.err.slot_full": {"ko": "아쉽게도 방금 다른 분이 그 시간을 예약했습니다. 다른 시간을 골라 주세요.",

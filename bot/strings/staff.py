@@ -227,6 +227,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                              "en": "Only city-wide staff (admins) can do this; each cafe's staff and experts are set "
                                    "in the cafes file."},
     "staff.cmd.questions": {"ko": "답변을 기다리는 창업자 질문", "en": "Founders' questions waiting for an answer"},
+    "staff.cmd.bookings": {"ko": "카페 상담 예약 (날짜, CSV)", "en": "The cafe's consultations (dates, CSV)"},
     "staff.cmd.outbox": {"ko": "전달 실패 메시지: 다시 보내기·버리기", "en": "Undelivered messages: retry or drop"},
     "staff.cmd.staff": {"ko": "직원 추가·제외: /staff add|remove <ID>",
                         "en": "Add or remove staff: /staff add|remove <id>"},

@@ -146,6 +146,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "tg.cmd.idea": {"ko": "전문가에게 아이디어 진단 요청", "en": "Ask the experts to review your idea"},
     "tg.cmd.cafe": {"ko": "이용하는 창업카페 선택", "en": "Choose the startup cafe you use"},
     "tg.cmd.mytickets": {"ko": "내 진단 요청 보기", "en": "Your review requests"},
+    "tg.cmd.book": {"ko": "전문가 상담 예약", "en": "Book a consultation with an expert"},
+    "tg.cmd.mybookings": {"ko": "내 상담 예약 보기·취소·변경", "en": "Your consultations: see, cancel, reschedule"},
     "tg.cmd.subscribe": {"ko": "새 지원사업 알림 받기", "en": "News of new programmes"},
     "tg.cmd.unsubscribe": {"ko": "알림 끄기", "en": "Stop the news"},
     "tg.cmd.lang": {"ko": "답변 언어 바꾸기", "en": "Change the language"},

@@ -13,11 +13,12 @@ log = logging.getLogger(__name__)
 
 # Each name has a `tg.cmd.<name>` description in bot/strings/telegram.py.
 COMMANDS: list[str] = [
-    "start", "help", "idea", "mytickets", "cafe", "subscribe", "unsubscribe", "lang", "reset", "privacy",
-    "deletemydata",
+    "start", "help", "idea", "mytickets", "book", "mybookings", "cafe", "subscribe", "unsubscribe", "lang", "reset",
+    "privacy", "deletemydata",
 ]
 # Each name has a `staff.cmd.<name>` description in bot/strings/staff.py.
-STAFF_COMMANDS: list[str] = ["docs", "doc", "stats", "questions", "outbox", "staff", "subscribe", "unsubscribe"]
+STAFF_COMMANDS: list[str] = ["docs", "doc", "stats", "questions", "bookings", "outbox", "staff", "subscribe",
+                             "unsubscribe"]
 
 
 def founder_commands(lang: str) -> list[BotCommand]:

@@ -1,5 +1,5 @@
 """The periodic jobs of the outbox and the service levels: the outbox flush, expert tickets' reminders and
-reassignments, and reminders of questions waiting for the cafe staff.
+reassignments, reminders of questions waiting for the cafe staff, and consultations' reminders.
 
 Each reads the database, so after a restart (or on another replica) it picks up where things were.
 """
@@ -28,6 +28,13 @@ async def remind_staff_questions(context: Context) -> None:
         await flush_outbox(context)
 
 
+async def remind_consultations(context: Context) -> None:
+    """Bookings' reminders (24 h and 1 h before) and the expert's "attended?" after: each claimed once in the
+    database, so a restart or a second replica sends none twice."""
+    if await asyncio.to_thread(context.services.consultations.due_reminders):
+        await flush_outbox(context)
+
+
 def schedule_jobs(job_queue: JobQueue[Context], settings: Settings) -> None:
     job_queue.run_repeating(flush_outbox, interval=settings.escalation_outbox_interval_seconds, first=0.5,
                             name="esc-outbox")
@@ -35,3 +42,5 @@ def schedule_jobs(job_queue: JobQueue[Context], settings: Settings) -> None:
                             name="esc-sla")
     job_queue.run_repeating(remind_staff_questions, interval=settings.staff_sla_check_seconds, first=1.5,
                             name="staff-questions-sla")
+    job_queue.run_repeating(remind_consultations, interval=settings.consultation_check_seconds, first=2.0,
+                            name="consultation-reminders")

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from telegram import Message
+from telegram import InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.escalation.enums import ContentKind
@@ -63,6 +63,12 @@ async def send_outgoing(context: Context, item: Outgoing) -> Message:
     if item.kind == ContentKind.VOICE:
         return await bot.send_voice(item.chat_id, str(item.file_id), caption=caption, message_thread_id=thread,
                                     reply_markup=markup)
+    if item.kind == ContentKind.CALENDAR:
+        made = await asyncio.to_thread(context.services.consultations.calendar, int(str(item.file_id)))
+        if made is not None:
+            name, ics = made
+            return await bot.send_document(item.chat_id, InputFile(ics, filename=name), caption=caption,
+                                           message_thread_id=thread, reply_markup=markup)
     # Text, and kinds the transport does not know (the staff alert), go as a message.
     return await bot.send_message(item.chat_id, item.text, message_thread_id=thread, reply_markup=markup)
 

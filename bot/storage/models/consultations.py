@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
@@ -41,11 +41,14 @@ class ConsultationBooking(Base):
 
     __tablename__ = "consult_bookings"
     __table_args__ = (UniqueConstraint("slot_id", "seat", name="uq_consult_bookings_seat"),
-                      CheckConstraint("seat IS NULL OR seat >= 1", name="ck_consult_bookings_seat"))
+                      CheckConstraint("seat IS NULL OR seat >= 1", name="ck_consult_bookings_seat"),
+                      Index("uq_consult_bookings_hold", "founder_id", "hold", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("consult_slots.id", ondelete="CASCADE"), index=True)
     seat: Mapped[int | None] = mapped_column(Integer)  # NULL once cancelled: the seat is free again
+    # Which of the founder's BOOKINGS_PER_FOUNDER places this future booking holds; NULL once cancelled or started.
+    hold: Mapped[int | None] = mapped_column(Integer)
     founder_id: Mapped[int] = mapped_column(BigInteger, index=True)
     founder_chat_id: Mapped[int] = mapped_column(BigInteger)
     ticket_id: Mapped[int | None] = mapped_column(Integer)  # the idea the expert sees first (not a key: tickets go)
@@ -55,5 +58,6 @@ class ConsultationBooking(Base):
     reminded_1h_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     marked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # attended / no-show
+    mark_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the expert asked to mark, after the slot
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

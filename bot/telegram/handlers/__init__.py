@@ -6,6 +6,9 @@ from bot.telegram.context import App
 from bot.telegram.handlers import (
     account,
     cafes,
+    consultations_book,
+    consultations_slots,
+    consultations_staff,
     escalation,
     escalation_commands,
     escalation_intake,
@@ -33,5 +36,9 @@ def register_all(app: App) -> None:
     staff_uploads.register(app)
     staff_announce.register(app)
     staff_questions.register(app)  # questions the documents did not answer, for the cafe staff (issue 12)
+    # Consultations (issue 14): experts' slots, founders' bookings, staff's view.
+    consultations_slots.register(app)
+    consultations_book.register(app)
+    consultations_staff.register(app)
     # Last: the catch-all for text must not shadow more specific handlers added before it.
     questions.register(app)
