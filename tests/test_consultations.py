@@ -23,6 +23,7 @@ from bot.privacy import PersonalData
 from bot.storage.db import Database
 from bot.storage.models import OutboxItem
 from bot.storage.models.consultations import ConsultationBooking
+from bot.storage.models.escalation import Ticket
 
 A_EXPERT, B_EXPERT, NO_CAFE_EXPERT = 8601, 8611, 8690
 A_STAFF, B_STAFF, ADMIN = 9601, 9611, 9700
@@ -168,19 +169,25 @@ def test_a_booking_confirms_with_the_seoul_time_the_address_and_an_ics_file(cs, 
 
 def _race(database_url: str, slot_id: int, founders: list[int]) -> list[object]:
     """Each founder books the slot at once, on a connection (a Database, as a replica has) of their own."""
-    databases = [Database(database_url) for _ in founders]
-    barrier = threading.Barrier(len(founders))
-    results: list[object] = [None] * len(founders)
+    return _race_bookings(database_url, [(slot_id, founder) for founder in founders])
+
+
+def _race_bookings(database_url: str, attempts: list[tuple[int, int]]) -> list[object]:
+    """Each (slot, founder) booking at once, each on a connection of its own."""
+    databases = [Database(database_url) for _ in attempts]
+    barrier = threading.Barrier(len(attempts))
+    results: list[object] = [None] * len(attempts)
 
     def run(i: int) -> None:
-        service = Consultations(databases[i], CafeRegistry(databases[i]))
+        service = Consultations(databases[i], CafeRegistry(databases[i]), per_founder=2)
         barrier.wait()
+        slot_id, founder = attempts[i]
         try:
-            results[i] = service.book(slot_id, founders[i], founders[i], now=NOW)
+            results[i] = service.book(slot_id, founder, founder, now=NOW)
         except ConsultationError as refused:
             results[i] = refused
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(founders))]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(attempts))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -230,6 +237,29 @@ def test_a_founder_holds_at_most_the_limit_and_books_a_slot_once(cs):
     cs.cancel(booked.booking_id, F1, NOW)
     cs.book(third, F1, F1, now=NOW)
     assert [b.slot.id for b in cs.founder_bookings(F1, NOW)] == [first, third]
+
+
+def test_one_founder_booking_two_slots_at_once_on_two_connections_stays_within_the_limit(cs, db, database_url):
+    cs.book(slot(cs, when=seoul("2026-12-09", "14:00")), F1, F1, now=NOW)  # one of the two places taken
+    for day in ("12", "14", "16"):  # a few rounds: never three upcoming bookings
+        left, right = slot(cs, when=seoul(f"2026-12-{day}", "10:00")), slot(cs, when=seoul(f"2026-12-{day}", "16:00"))
+        results = _race_bookings(database_url, [(left, F1), (right, F1)])
+        refused = [r for r in results if isinstance(r, ConsultationError)]
+        assert len(refused) == 1 and refused[0].refusal is Refusal.TOO_MANY
+        upcoming = cs.founder_bookings(F1, NOW)
+        assert len(upcoming) == 2
+        cs.cancel(upcoming[-1].id, F1, NOW)
+
+
+def test_a_booking_whose_slot_has_begun_no_longer_counts_against_the_limit(cs):
+    soon = [slot(cs, when=seoul("2026-12-02", f"1{n}:00")) for n in (0, 2)]
+    for slot_id in soon:
+        cs.book(slot_id, F1, F1, now=NOW)
+    later = slot(cs, when=seoul("2026-12-20", "14:00"))
+    with pytest.raises(ConsultationError) as err:
+        cs.book(later, F1, F1, now=NOW)
+    assert err.value.refusal is Refusal.TOO_MANY
+    cs.book(later, F1, F1, now=seoul("2026-12-02", "13:00"))  # the first has begun: its place is free again
 
 
 def test_repeated_no_shows_pause_booking(cs):
@@ -350,12 +380,33 @@ def test_a_late_booking_gets_only_the_reminders_still_ahead(cs, db):
 # --- staff -------------------------------------------------------------------------------------------------
 
 
-def test_staff_see_their_cafes_bookings_with_a_date_filter_csv_and_stats(cs):
+def idea(db, founder: int, summary: str = "동네 가게 당일 정산 앱") -> int:
+    """A founder's ticket (an idea sent to the experts), as the intake leaves it."""
+    with db.session() as s:
+        ticket = Ticket(founder_id=founder, founder_chat_id=founder, fields={"summary": summary, "stage": "mvp"})
+        s.add(ticket)
+        s.flush()
+        return ticket.id
+
+
+def test_a_booking_tied_to_the_founders_idea_shows_the_expert_the_idea_and_not_someone_elses(cs, db):
+    mine, theirs = idea(db, F1), idea(db, F2, "남의 아이디어")
+    cs.book(slot(cs, when=seoul("2026-12-05", "10:00")), F1, F1, ticket_id=mine, now=NOW)
+    told = [text for text in outbox(db, A_EXPERT) if "📅" in text][-1]
+    assert f"#{mine}" in told and "동네 가게 당일 정산 앱" in told
+    booked = cs.book(slot(cs, when=seoul("2026-12-06", "10:00")), F1, F1, ticket_id=theirs, now=NOW)
+    told = [text for text in outbox(db, A_EXPERT) if "📅" in text][-1]
+    assert "남의 아이디어" not in told and f"#{theirs}" not in told.replace(f"#{booked.booking_id}", "")
+    assert [b.ticket_id for b in cs.founder_bookings(F1, now=NOW)] == [mine, None]
+
+
+def test_staff_see_their_cafes_bookings_with_a_date_filter_csv_and_stats(cs, db):
     a1 = slot(cs, A_EXPERT, seoul("2026-12-03", "14:00"))
     a2 = slot(cs, A_EXPERT, seoul("2026-12-10", "14:00"), capacity=2)
     b1 = slot(cs, B_EXPERT, seoul("2026-12-04", "14:00"))
     first = cs.book(a1, F1, F1, now=NOW).booking_id
-    second = cs.book(a2, F2, F2, ticket_id=42, now=NOW).booking_id
+    ticket = idea(db, F2)
+    second = cs.book(a2, F2, F2, ticket_id=ticket, now=NOW).booking_id
     cs.book(b1, F3, F3, now=NOW)
     later = NOW + timedelta(days=4)
     cs.mark(first, A_EXPERT, attended=True, now=later)
@@ -374,7 +425,7 @@ def test_staff_see_their_cafes_bookings_with_a_date_filter_csv_and_stats(cs):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["id"] for r in rows] == [str(first), str(second)]
     assert rows[0]["starts_at_kst"] == "2026-12-03 14:00" and rows[0]["status"] == "attended"
-    assert rows[1]["ticket_id"] == "42" and rows[1]["expert"] == "전문가 A"
+    assert rows[1]["ticket_id"] == str(ticket) and rows[1]["expert"] == "전문가 A"
 
     stats = {s.cafe_id: s for s in cs.stats(now=later)}
     assert stats["seongsu"].held == 1 and stats["seongsu"].no_show_rate == 0.0

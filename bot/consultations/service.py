@@ -18,6 +18,7 @@ from bot.consultations.enums import BookingState, ConsultationError, Refusal, Sl
 from bot.consultations.forms import SEOUL, SlotForm, WeeklyRule
 from bot.consultations.ics import booking_ics
 from bot.escalation.enums import ContentKind
+from bot.escalation.notices import fields_text
 from bot.escalation.outbox import Notice, Outbox
 from bot.observability.logs import user_ref
 from bot.storage.db import Database, rows_affected
@@ -25,7 +26,7 @@ from bot.storage.models.base import utcnow
 from bot.storage.models.cafes import Cafe
 from bot.storage.models.consultations import ConsultationBooking as Booking
 from bot.storage.models.consultations import ConsultationSlot as Slot
-from bot.storage.models.escalation import Expert
+from bot.storage.models.escalation import Expert, Ticket
 from bot.strings import t
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,28 @@ class Consultations:
             rows = s.scalars(select(Slot).where(Slot.expert_id == expert_id, Slot.status != SlotState.CANCELLED,
                                                 Slot.starts_at > now).order_by(Slot.starts_at, Slot.id))
             return [self._view(s, slot) for slot in rows]
+
+    def expert_cafe(self, expert_id: int) -> CafeInfo | None:
+        """The cafe an active expert's in-person slots are at (None: online only); NOT_EXPERT for anyone else."""
+        with self.db.session() as s:
+            expert = s.get(Expert, expert_id)
+            if expert is None or not expert.active:
+                raise ConsultationError(Refusal.NOT_EXPERT)
+            cafe = s.get(Cafe, expert.cafe_id) if expert.cafe_id is not None else None
+            return CafeInfo.of(cafe) if cafe is not None else None
+
+    def agenda(self, expert_id: int, now: datetime | None = None) -> tuple[list[SlotView], list[BookingView]]:
+        """An active expert's slots still ahead and their bookings still to mark (/slots); NOT_EXPERT for anyone
+        else."""
+        now = now or utcnow()
+        self.expert_cafe(expert_id)
+        return self.expert_slots(expert_id, now), self.to_mark(expert_id, now)
+
+    def expert_slot(self, slot_id: int, expert_id: int) -> SlotView:
+        """One of the expert's slots (e.g. to say how many founders a cancellation would tell); NO_SLOT, or
+        NOT_EXPERT for another expert's."""
+        with self.db.session() as s:
+            return self._view(s, self._own_slot(s, slot_id, expert_id))
 
     def close_slot(self, slot_id: int, expert_id: int) -> SlotView:
         """No new bookings; the booked founders keep their seats."""
@@ -303,7 +326,14 @@ class Consultations:
         # unique: the same founder booking on another replica at the same instant cannot pass the limit twice.
         s.flush()
         view = self._view(s, slot)
-        ticket = t("cs.expert.ticket", self.expert_lang, ticket=ticket_id) if ticket_id is not None else ""
+        idea = s.get(Ticket, ticket_id) if ticket_id is not None else None
+        if idea is not None and idea.founder_id != founder_id:  # only the founder's own idea goes to the expert
+            log.warning("founder %s tied a booking to ticket %s, not theirs: ignored", user_ref(founder_id), ticket_id)
+            idea = None
+        booking.ticket_id = idea.id if idea is not None else None
+        # The idea itself, as the case card shows it, so the expert reads it before they meet.
+        ticket = (t("cs.expert.ticket", self.expert_lang, ticket=idea.id,
+                    fields=fields_text(idea.fields, self.expert_lang)) if idea is not None else "")
         Outbox.put(s, Notice(slot.expert_id, t("cs.expert.booked", self.expert_lang, id=booking.id,
                                                when=view.when(self.expert_lang),
                                                place=view.place(self.expert_lang), ticket=ticket)))

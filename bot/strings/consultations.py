@@ -29,7 +29,8 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     # Experts
     "cs.expert.booked": {"ko": "📅 새 상담 예약 #{id}: {when}, {place}{ticket}",
                          "en": "📅 New booking #{id}: {when}, {place}{ticket}"},
-    "cs.expert.ticket": {"ko": "\n관련 아이디어: 티켓 #{ticket}", "en": "\nThe idea: ticket #{ticket}"},
+    "cs.expert.ticket": {"ko": "\n\n상담 전에 읽어 주세요. 창업자의 아이디어 (티켓 #{ticket}):\n{fields}",
+                         "en": "\n\nPlease read before you meet. The founder's idea (ticket #{ticket}):\n{fields}"},
     "cs.expert.cancelled": {"ko": "상담 예약 #{id} ({when})이(가) 취소되어 자리가 다시 열렸습니다.",
                             "en": "Booking #{id} ({when}) was cancelled; the seat is open again."},
     "cs.expert.withdrawn": {"ko": "상담 예약 #{id} ({when})이(가) 창업자의 개인정보 삭제 요청으로 취소되어 자리가 다시 "
