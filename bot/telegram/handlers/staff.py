@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 from datetime import time as dtime
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -17,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.consultations.forms import SEOUL
 from bot.knowledge.registry import DocumentInfo
 from bot.staff.announcements import kst_today
 from bot.staff.chart import hangul_font, weekly_chart
@@ -24,6 +25,7 @@ from bot.staff.insight import Stats
 from bot.staff.questions.buttons import gap_buttons
 from bot.staff.roles import parse_user_id
 from bot.strings import t
+from bot.telegram.bookings_text import stats_section
 from bot.telegram.cafe_notices import cafe_buttons, cafe_choices, cafe_line, cafe_name
 from bot.telegram.command_menu import set_staff_menu
 from bot.telegram.context import App, Context, resolve_language
@@ -318,9 +320,18 @@ def _stats_cafes(context: Context, stats: Stats, lang: str) -> tuple[str, str]:
     return header, breakdown
 
 
+def _stats_consultations(context: Context, stats: Stats, lang: str) -> str:
+    """The consultations line of each cafe the figures are of: held and no-shows over the same days, and the
+    lead time to the next free slot. Empty without a cafes file. Blocking: run it off the loop."""
+    services = context.services
+    since = datetime.combine(stats.days[0], dtime(0), SEOUL)
+    figures = services.consultations.stats(stats.cafes, since=since)
+    return stats_section(figures, services.cafes.cafes(), len(stats.days), lang)
+
+
 async def stats_command(update: Update, context: Context) -> None:
-    """/stats [cafe id]: the last seven days in numbers and a chart; a cafe's staff get their cafes', admins
-    everyone's with a line per cafe."""
+    """/stats [cafe id]: the last seven days in numbers and a chart, and each cafe's consultations; a cafe's staff
+    get their cafes', admins everyone's with a line per cafe."""
     message, user = update.effective_message, update.effective_user
     if (lang := await require_staff(update, context)) is None or message is None or user is None:
         return
@@ -356,7 +367,8 @@ async def stats_command(update: Update, context: Context) -> None:
              answered_pct=pct(stats.answered), not_found=stats.not_found, not_found_pct=pct(stats.not_found),
              up=stats.up, down=stats.down, escalations=escalations, gaps=gaps or t("staff.stats.no_gaps", lang))
     header, breakdown = await asyncio.to_thread(_stats_cafes, context, stats, lang)
-    text = "\n\n".join(part for part in (header, text, breakdown) if part)
+    consultations = await asyncio.to_thread(_stats_consultations, context, stats, lang)
+    text = "\n\n".join(part for part in (header, text, breakdown, consultations) if part)
     # "Answer this" under each gap opens the staff-question flow (bot.staff.questions) for it.
     references = await asyncio.to_thread(services.questions.gap_references, [g.example for g in stats.gaps])
     answerable = [(n, ref) for n, ref in enumerate(references, 1) if ref is not None]
