@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.cafes.registry import CafeInfo
 from bot.consultations.enums import SlotMode
 from bot.consultations.forms import KO_WEEKDAYS, SEOUL
 from bot.strings import t
+
+if TYPE_CHECKING:  # the service renders with this module: a runtime import would be circular
+    from bot.consultations.service import SlotView
 
 EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -26,3 +30,22 @@ def place(mode: str, cafe: CafeInfo | None, lang: str) -> str:
     if mode == SlotMode.ONLINE or cafe is None:
         return t("cs.online", lang)
     return f"{cafe.name(lang)}, {cafe.address}" if cafe.address else cafe.name(lang)
+
+
+def hours(value: float) -> str:
+    """BOOKING_CANCEL_HOURS as people write it: "24", "1.5"."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def slot_line(n: int, slot: SlotView, lang: str) -> str:
+    """One open slot as the founder reads it: when, where, who (alias and specialties), seats left."""
+    specialties = f" ({', '.join(slot.specialties)})" if slot.specialties else ""
+    return t("cs.list.line", lang, n=n, when=slot.when(lang), place=slot.place(lang),
+             expert=(slot.expert_alias or "-") + specialties, seats=slot.seats_left)
+
+
+def slot_label(n: int, slot: SlotView, lang: str) -> str:
+    """The slot's button: short enough for a phone's keyboard row."""
+    start = slot.starts_at.astimezone(SEOUL)
+    names = EN_WEEKDAYS if lang == "en" else KO_WEEKDAYS
+    return f"{n}. {start:%m/%d} ({names[start.weekday()]}) {start:%H:%M} · {slot.expert_alias or '-'}"

@@ -366,7 +366,7 @@ class Consultations:
     def _confirmation(self, booking_id: int, view: SlotView, lang: str, now: datetime) -> Confirmation:
         expert = view.expert_alias or "-"
         text = t("cs.confirmed", lang, id=booking_id, when=view.when(lang), place=view.place(lang), expert=expert,
-                 hours=_hours(self.cancel_hours))
+                 hours=render.hours(self.cancel_hours))
         location = view.place(lang)
         ics = booking_ics(booking_id, view.starts_at, view.minutes, t("cs.ics.summary", lang), location,
                           description=f"{expert} (#{booking_id})", stamp=now)
@@ -561,6 +561,3 @@ class Consultations:
                         slot.starts_at, slot.minutes, SlotMode(slot.mode), slot.capacity, slot.booked,
                         SlotState(slot.status))
 
-
-def _hours(hours: float) -> str:
-    return str(int(hours)) if float(hours).is_integer() else str(hours)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.consultations.buttons import book_for_ticket
 from bot.escalation.buttons import card_buttons, rate_buttons
 from bot.escalation.enums import INTAKE_FIELDS, ContentKind, IntakeField, Stage
 from bot.escalation.outbox import Notice
@@ -76,8 +77,9 @@ class NoticeWriter:
     def to_founder(self, ticket: Ticket, expert: Expert | None, kind: ContentKind, text: str,
                    file_id: str | None) -> Notice:
         label = t("esc.ticket.feedback", ticket.lang, id=ticket.id, expert=self.expert_label(expert, ticket.lang))
+        # The next step founders ask for after written feedback is meeting the expert.
         return Notice(ticket.founder_chat_id, f"{label}\n\n{text}".strip(), ticket_id=ticket.id, kind=kind,
-                      file_id=file_id)
+                      file_id=file_id, buttons=[[book_for_ticket(ticket.id, ticket.lang)]])
 
     def to_experts(self, ticket: Ticket, chat_id: int, kind: ContentKind, text: str,
                    file_id: str | None) -> Notice:
@@ -87,7 +89,8 @@ class NoticeWriter:
     def closed(self, ticket: Ticket, chat_id: int) -> list[Notice]:
         summary = ticket.close_summary or ""
         return [Notice(ticket.founder_chat_id, t("esc.ticket.closed", ticket.lang, id=ticket.id, summary=summary),
-                       ticket_id=ticket.id, buttons=rate_buttons(ticket.id)),
+                       ticket_id=ticket.id,
+                       buttons=[*rate_buttons(ticket.id), [book_for_ticket(ticket.id, ticket.lang)]]),
                 Notice(chat_id, t("esc.expert.closed", self.expert_lang, id=ticket.id, summary=summary),
                        thread_id=ticket.route_thread_id if chat_id == ticket.route_chat_id else None)]
 

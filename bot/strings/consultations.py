@@ -26,6 +26,35 @@ MESSAGES: dict[str, dict[Lang, str]] = {
                       "en": "⏰ Your consultation is tomorrow (#{id})\nWhen: {when}\nWhere: {place}"},
     "cs.remind.1h": {"ko": "⏰ 1시간 뒤 상담이 시작됩니다 (#{id})\n일시: {when}\n장소: {place}",
                      "en": "⏰ Your consultation starts in an hour (#{id})\nWhen: {when}\nWhere: {place}"},
+    "cs.private_only": {"ko": "상담 예약은 봇과의 1:1 대화에서 해 주세요.",
+                        "en": "Please book consultations in a private chat with the bot."},
+    "cs.list.head": {"ko": "예약할 상담 시간을 고르세요 (한국 시간):", "en": "Pick a consultation time (Korea time):"},
+    "cs.list.your_cafe": {"ko": "— {cafe} —", "en": "— {cafe} —"},
+    "cs.list.other_cafes": {"ko": "— 다른 카페 —", "en": "— Other cafes —"},
+    "cs.list.line": {"ko": "{n}. {when}\n   {place} · {expert} · 남은 자리 {seats}",
+                     "en": "{n}. {when}\n   {place} · {expert} · {seats} seat(s) left"},
+    "cs.list.for_ticket": {"ko": "예약하면 전문가가 티켓 #{ticket}의 아이디어를 미리 읽습니다.",
+                           "en": "The expert will read your idea (ticket #{ticket}) before you meet."},
+    "cs.list.pick_cafe": {"ko": "/cafe 로 이용하는 카페를 고르면 그 카페의 시간이 먼저 보입니다.",
+                          "en": "Choose your cafe with /cafe to see its times first."},
+    "cs.list.none": {"ko": "지금은 예약할 수 있는 상담 시간이 없습니다. 전문가가 시간을 열면 /book 에서 "
+                           "보실 수 있습니다. 아이디어 서면 진단은 /idea 로 언제든 요청할 수 있어요.",
+                     "en": "No consultation times are open right now. When an expert opens some, /book shows them. "
+                           "You can ask for a written review of your idea with /idea at any time."},
+    "cs.booking": {"ko": "⏳ 예약 #{id} 확정: 확인 메시지와 일정 파일을 보내 드립니다.",
+                   "en": "⏳ Booking #{id} confirmed: the confirmation and calendar file follow."},
+    "cs.mine.head": {"ko": "예정된 상담 예약:", "en": "Your upcoming consultations:"},
+    "cs.mine.item": {"ko": "#{id} · {when}\n장소: {place}\n전문가: {expert}",
+                     "en": "#{id} · {when}\nWhere: {place}\nExpert: {expert}"},
+    "cs.mine.none": {"ko": "예정된 상담 예약이 없습니다. /book 으로 예약하세요.",
+                     "en": "You have no upcoming consultations. Book one with /book."},
+    "cs.cancel.ask": {"ko": "#{id} ({when}) 예약을 취소할까요?", "en": "Cancel booking #{id} ({when})?"},
+    "cs.resched.head": {"ko": "#{id} 예약을 옮길 시간을 고르세요 (한국 시간). 새 시간이 확정되어야 기존 "
+                               "예약이 취소됩니다.",
+                        "en": "Pick the time to move booking #{id} to (Korea time). The old booking is cancelled "
+                              "only once the new one is confirmed."},
+    "cs.moved": {"ko": "🔁 #{id} 예약을 옮겼습니다. 새 확인 메시지와 일정 파일을 보내 드립니다.",
+                 "en": "🔁 Booking #{id} is moved; the new confirmation and calendar file follow."},
     # Experts
     "cs.expert.booked": {"ko": "📅 새 상담 예약 #{id}: {when}, {place}{ticket}",
                          "en": "📅 New booking #{id}: {when}, {place}{ticket}"},
@@ -48,6 +77,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "cs.btn.calendar": {"ko": "📎 일정 파일", "en": "📎 Calendar file"},
     "cs.btn.reschedule": {"ko": "🔁 시간 변경", "en": "🔁 Reschedule"},
     "cs.btn.cancel": {"ko": "✖ 예약 취소", "en": "✖ Cancel booking"},
+    "cs.btn.cancel_yes": {"ko": "네, 취소합니다", "en": "Yes, cancel it"},
     "cs.btn.attended": {"ko": "✅ 참석", "en": "✅ Attended"},
     "cs.btn.no_show": {"ko": "🚫 불참", "en": "🚫 No-show"},
     # Refusals
