@@ -80,3 +80,14 @@ def mark_buttons(booking_id: int, lang: str) -> Buttons:
 def book_for_ticket(ticket_id: int | None, lang: str) -> tuple[str, str]:
     """"Book a consultation" under an expert's reply or a closed ticket (0: not tied to a ticket)."""
     return t("cs.btn.book", lang), data(Action.LIST, ticket_id or 0)
+
+
+def slot_buttons(slot_id: int, is_open: bool, lang: str) -> Buttons:
+    """Under one of an expert's slots in /slots: close it to new bookings (while open), or cancel it."""
+    close = [(t("slots.btn.close", lang, id=slot_id), data(Action.CLOSE, slot_id))] if is_open else []
+    return [close + [(t("slots.btn.withdraw", lang, id=slot_id), data(Action.WITHDRAW, slot_id))]]
+
+
+def withdraw_buttons(slot_id: int, lang: str) -> Buttons:
+    """The expert's "yes, cancel it and tell its founders"."""
+    return [[(t("slots.btn.withdraw_yes", lang), data(Action.WITHDRAW_YES, slot_id))]]
