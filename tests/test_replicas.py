@@ -1,6 +1,7 @@
 """Two `cafebot run` processes in webhook mode behind a load balancer, sharing one Chroma server and one
 PostgreSQL: an upload through one is searchable through the other (BM25 included), each update is handled once
-even when Telegram delivers it to both, and an escalation moves between them with nothing sent twice.
+even when Telegram delivers it to both, an escalation moves between them with nothing sent twice, and founders
+tapping one consultation seat on both at once get one booking between them.
 
 The test plays the load balancer: Telegram (the Bot API stand-in) posts every update to one URL, and the test
 forwards it round-robin, to a chosen replica, or to both (a redelivery after the balancer timed out)."""
@@ -14,6 +15,7 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -35,6 +37,10 @@ from telegram_harness import (
     write_docs,
 )
 
+from bot.consultations.enums import SlotMode
+from bot.consultations.forms import SlotForm
+from bot.consultations.service import Consultations
+from bot.storage.db import Database
 from bot.storage.models import ConversationState, QuestionLog
 from bot.strings import t
 
@@ -159,6 +165,7 @@ async def cluster(chroma_server, replica_database, tmp_path_factory, embedding_c
             # An unclaimed ticket gets its reminder about two seconds after routing, from whichever replica.
             "ESCALATION_REMINDER_HOURS": "0.0006", "ESCALATION_REASSIGN_HOURS": "24",
             "STAFF_PROGRESS_INTERVAL_SECONDS": "0.2", "TELEGRAM_DRAFT_INTERVAL_SECONDS": "0.05",
+            "CONSULTATION_CHECK_SECONDS": "0.3", "BOOKINGS_PER_FOUNDER": "1",
         }
         processes: list[tuple[subprocess.Popen[bytes], Path]] = []
         try:
@@ -342,3 +349,70 @@ async def test_the_idea_intake_continues_on_whichever_replica_gets_the_next_answ
     # Every answer was taken by one replica, and both replicas took part.
     handled = [lb.replicas_of(message) for message in sent]
     assert all(len(names) == 1 for names in handled) and {names[0] for names in handled} == {"a", "b"}
+
+
+def open_slots(database_url: str, starts: list[datetime], booked_for: int | None = None) -> list[int]:
+    """Online slots of the expert (as /slots add makes them), straight in the shared database; `booked_for`: book
+    the first for that founder as if two days ago, so its reminders are due now."""
+    db = Database(database_url, migrate=False)
+    try:
+        service = Consultations(db)
+        before = datetime.now(UTC) - timedelta(days=2)
+        ids = [service.publish(EXPERT, SlotForm(start, 60, SlotMode.ONLINE), now=before).id for start in starts]
+        if booked_for is not None:
+            service.book(ids[0], booked_for, booked_for, now=before)
+        return ids
+    finally:
+        db.dispose()
+
+
+def seats_taken(database_url: str, founders: list[int]) -> int:
+    db = Database(database_url, migrate=False)
+    try:
+        service = Consultations(db)
+        return sum(len(service.founder_bookings(founder)) for founder in founders)
+    finally:
+        db.dispose()
+
+
+async def test_founders_tapping_one_seat_on_both_replicas_get_one_booking_and_reminders_go_once(cluster):
+    tg, lb = cluster.tg, cluster.lb
+    now = datetime.now(UTC)
+    contested, spare = open_slots(cluster.database_url, [now + timedelta(days=3), now + timedelta(days=4)])
+    first, second = tg.private_chat(8311, "가온", language_code="ko"), tg.private_chat(8312, "나래", language_code="ko")
+    lb.pinned = "a"
+    lists = []
+    for chat in (first, second):
+        await tg.send_command(chat, chat.user, "book")
+        lists.append(await tg.wait_for_message(chat, has_button(f"cs:b:{contested}"), timeout=15))
+    lb.pinned = None  # round-robin: the two taps land on different replicas, at the same moment
+    mark = len(lb.log)
+    await asyncio.gather(*(tg.press_button(chat, chat.user, listed, f"cs:b:{contested}")
+                           for chat, listed in ((first, lists[0]), (second, lists[1]))))
+    await wait_processes_idle(tg, lb.accepted)
+    assert {name for _, name, _ in lb.log[mark:]} == {"a", "b"}
+    assert seats_taken(cluster.database_url, [first.id, second.id]) == 1
+    confirmations = {chat.id: [m for m in tg.sent_messages(chat) if "document" in m] for chat in (first, second)}
+    assert sorted(len(found) for found in confirmations.values()) == [0, 1]
+    loser, lost_list = (first, lists[0]) if not confirmations[first.id] else (second, lists[1])
+    lost = next(m for m in tg.sent_messages(loser) if m["message_id"] == lost_list["message_id"])
+    assert lost["text"].startswith(t("cs.err.slot_full", "ko")) and f"cs:b:{spare}" in buttons(lost)
+
+    # One founder tapping two slots on both replicas at once holds BOOKINGS_PER_FOUNDER (1 here), not two.
+    third = tg.private_chat(8313, "다온", language_code="ko")
+    extra = open_slots(cluster.database_url, [now + timedelta(days=5)])[0]
+    lb.pinned = "a"
+    await tg.send_command(third, third.user, "book")
+    both = await tg.wait_for_message(third, has_button(f"cs:b:{extra}"), timeout=15)
+    lb.pinned = None
+    await asyncio.gather(tg.press_button(third, third.user, both, f"cs:b:{spare}"),
+                         tg.press_button(third, third.user, both, f"cs:b:{extra}"))
+    await wait_processes_idle(tg, lb.accepted)
+    assert seats_taken(cluster.database_url, [third.id]) == 1
+
+    # A reminder falls due: both replicas look for it, the founder gets it once.
+    fourth = tg.private_chat(8314, "라희", language_code="ko")
+    open_slots(cluster.database_url, [now + timedelta(minutes=50)], booked_for=fourth.id)
+    await tg.wait_for_message(fourth, has("⏰ 1시간 뒤"), timeout=15)
+    await wait_processes_idle(tg, lb.accepted)
+    assert sum("⏰" in (m.get("text") or "") for m in tg.sent_messages(fourth)) == 1
