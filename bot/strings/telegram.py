@@ -42,8 +42,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "참고합니다.\n"
               "• 질문 기록과 평가: 답변 품질을 살피기 위해 질문, 답변, 출처와 👍/👎 평가를 저장합니다.\n"
               "• 설정: 텔레그램 사용자 번호와 선택한 언어, 알림 구독 주제.\n"
-              "• 전문가 진단 요청(/idea): 요청서, 첨부파일 정보, 전문가와 주고받은 메시지와 평가.\n\n"
-              "보관 기간: 저장된 날로부터 {period}(진단 요청은 완료된 날부터). 그 뒤에는 자동으로 삭제합니다.\n\n"
+              "• 전문가 진단 요청(/idea): 요청서, 첨부파일 정보, 전문가와 주고받은 메시지와 평가.\n"
+              "• 상담 예약(/book): 예약한 시간, 연결한 진단 요청, 참석 여부. 상담 전문가는 예약 시간과 연결한 요청서를 "
+              "봅니다.\n\n"
+              "보관 기간: 저장된 날로부터 {period}(진단 요청은 완료된 날부터, 상담 예약은 상담 날부터). 그 뒤에는 "
+              "자동으로 삭제합니다.\n\n"
               "외부 언어 모델을 쓰도록 설정된 경우 질문과 최근 대화, 관련 문서 구절, 전문가용 요약을 만들 진단 요청서 "
               "내용을 그 모델에 보내며, 이름이나 연락처는 보내지 않습니다. "
               "다른 이용자의 대화는 답변 자료로 쓰지 않습니다.\n\n"
@@ -55,9 +58,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "• The question log with ratings: questions, answers, sources and your 👍/👎, to check answer quality.\n"
               "• Settings: your Telegram user number, chosen language and announcement topics.\n"
               "• Expert reviews (/idea): your request, its attachment's details, the messages with the experts and "
-              "your rating.\n\n"
-              "How long: {period} from when each record was saved (a review: from when it was closed), then it is "
-              "deleted automatically.\n\n"
+              "your rating.\n"
+              "• Consultations (/book): the times you booked, the review request you tied to one, and whether you "
+              "came. The consultation's expert sees the time and that request.\n\n"
+              "How long: {period} from when each record was saved (a review: from when it was closed; a "
+              "consultation: from its date), then it is deleted automatically.\n\n"
               "When an external language model is configured, it receives your question with the recent "
               "conversation, the relevant document passages, and a review request's answers (to summarise it for "
               "the experts), never your name or contact details. Other users' conversations are never used "
@@ -69,12 +74,14 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ko": "질문을 메시지로 보내면 카페 문서를 근거로 답하고 출처를 알려 드립니다. 그룹에서는 저를 @로 부르거나 "
               "제 메시지에 답장으로 질문해 주세요.\n\n"
               "/idea 전문가에게 아이디어 진단 요청\n/mytickets 내 진단 요청 보기\n"
+              "/book 전문가 상담 예약\n/mybookings 내 상담 예약 보기·취소·변경\n"
               "/subscribe 새 지원사업 알림 받기\n/unsubscribe 알림 끄기\n"
               "/lang 답변 언어 바꾸기\n/reset 대화 맥락 비우기\n/privacy 개인정보 안내\n"
               "/deletemydata 내 기록 삭제\n/help 이 도움말",
         "en": "Send your question as a message: I answer from the cafe's documents and show the sources. In groups, "
               "mention me with @ or reply to one of my messages.\n\n"
               "/idea ask the cafe's experts to review your idea\n/mytickets your review requests\n"
+              "/book book a consultation with an expert\n/mybookings your consultations: see, cancel, reschedule\n"
               "/subscribe news of new programmes\n/unsubscribe stop the news\n"
               "/lang change the answer language\n/reset clear the conversation context\n/privacy how your data "
               "is handled\n/deletemydata delete your records\n/help this help",
@@ -90,11 +97,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
               "use /deletemydata.)",
     },
     "tg.delete.confirm": {
-        "ko": "대화 기록, 질문 기록과 평가, 언어 설정, 알림 구독, 전문가 진단 요청(티켓)과 첨부파일 기록을 모두 "
-              "삭제할까요? 진행 중인 요청은 철회되고 전문가에게 그 사실만 알립니다. 삭제하면 되돌릴 수 없습니다.",
-        "en": "Delete your conversation, question log with ratings, language setting, announcement subscription and "
-              "expert review requests (tickets) with their attachments? Open requests are withdrawn and the experts "
-              "are told only that. This cannot be undone.",
+        "ko": "대화 기록, 질문 기록과 평가, 언어 설정, 알림 구독, 전문가 진단 요청(티켓)과 첨부파일 기록, 상담 예약을 "
+              "모두 삭제할까요? 진행 중인 요청과 예정된 상담은 취소되고 전문가에게 그 사실만 알립니다. 삭제하면 되돌릴 "
+              "수 없습니다.",
+        "en": "Delete your conversation, question log with ratings, language setting, announcement subscription, "
+              "expert review requests (tickets) with their attachments and consultation bookings? Open requests and "
+              "upcoming consultations are withdrawn and the experts are told only that. This cannot be undone.",
     },
     "tg.privacy.period.year": {"ko": "1년", "en": "one year"},
     "tg.privacy.period.years": {"ko": "{n}년", "en": "{n} years"},
