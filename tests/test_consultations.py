@@ -329,6 +329,10 @@ def test_cancelling_a_slot_cancels_its_bookings_and_tells_the_founders(cs, db):
     with pytest.raises(ConsultationError) as err:
         cs.book(slot_id, F3, F3, now=NOW)
     assert err.value.refusal is Refusal.SLOT_FULL
+    told = len(outbox(db))
+    with pytest.raises(ConsultationError) as err:  # an old confirmation pressed again: nothing happens twice
+        cs.cancel_slot(slot_id, A_EXPERT, NOW)
+    assert err.value.refusal is Refusal.NO_SLOT and len(outbox(db)) == told
 
 
 # --- reminders ----------------------------------------------------------------------------------------------

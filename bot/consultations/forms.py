@@ -70,7 +70,8 @@ class WeeklyRule:
         return [SlotForm(s, self.minutes, self.mode, self.capacity) for s in starts if s > local][:self.weeks]
 
 
-def _date(word: str) -> date:
+def parse_date(word: str) -> date:
+    """YYYY-MM-DD, or SlotFormError(DATE)."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
         raise SlotFormError(FormProblem.DATE, word)
     try:
@@ -79,27 +80,31 @@ def _date(word: str) -> date:
         raise SlotFormError(FormProblem.DATE, word) from None
 
 
-def _time(word: str) -> time:
+def parse_time(word: str) -> time:
+    """HH:MM (Asia/Seoul), or SlotFormError(TIME)."""
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", word)
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
         raise SlotFormError(FormProblem.TIME, word)
     return time(int(m[1]), int(m[2]))
 
 
-def _int(word: str, low: int, high: int, problem: FormProblem) -> int:
+def parse_int(word: str, low: int, high: int, problem: FormProblem) -> int:
+    """A whole number from `low` to `high`, or SlotFormError(problem)."""
     if not word.isdigit() or not low <= int(word) <= high:
         raise SlotFormError(problem, word)
     return int(word)
 
 
-def _mode(word: str) -> SlotMode:
+def parse_mode(word: str) -> SlotMode:
+    """offline / online (or 대면, 온라인, ...), or SlotFormError(MODE)."""
     mode = _MODES.get(word.lower())
     if mode is None:
         raise SlotFormError(FormProblem.MODE, word)
     return mode
 
 
-def _weekday(word: str) -> int:
+def parse_weekday(word: str) -> int:
+    """mon..sun or 월..일 as 0..6, or SlotFormError(WEEKDAY)."""
     low = word.lower()[:3]
     if low in WEEKDAYS:
         return WEEKDAYS.index(low)
@@ -115,10 +120,10 @@ def parse_slot(text: str) -> SlotForm:
         words = words[1:]
     if len(words) not in (4, 5):
         raise SlotFormError(FormProblem.USAGE)
-    day, start = _date(words[0]), _time(words[1])
-    minutes = _int(words[2], 10, MAX_MINUTES, FormProblem.MINUTES)
-    mode = _mode(words[3])
-    capacity = _int(words[4], 1, MAX_CAPACITY, FormProblem.CAPACITY) if len(words) == 5 else 1
+    day, start = parse_date(words[0]), parse_time(words[1])
+    minutes = parse_int(words[2], 10, MAX_MINUTES, FormProblem.MINUTES)
+    mode = parse_mode(words[3])
+    capacity = parse_int(words[4], 1, MAX_CAPACITY, FormProblem.CAPACITY) if len(words) == 5 else 1
     return SlotForm(datetime.combine(day, start, SEOUL), minutes, mode, capacity)
 
 
@@ -129,9 +134,9 @@ def parse_weekly(text: str) -> WeeklyRule:
         words = words[1:]
     if len(words) not in (5, 6):
         raise SlotFormError(FormProblem.USAGE)
-    weekday, start = _weekday(words[0]), _time(words[1])
-    minutes = _int(words[2], 10, MAX_MINUTES, FormProblem.MINUTES)
-    mode = _mode(words[3])
-    weeks = _int(words[4].lower().removesuffix("w").removesuffix("주"), 1, MAX_WEEKS, FormProblem.WEEKS)
-    capacity = _int(words[5], 1, MAX_CAPACITY, FormProblem.CAPACITY) if len(words) == 6 else 1
+    weekday, start = parse_weekday(words[0]), parse_time(words[1])
+    minutes = parse_int(words[2], 10, MAX_MINUTES, FormProblem.MINUTES)
+    mode = parse_mode(words[3])
+    weeks = parse_int(words[4].lower().removesuffix("w").removesuffix("주"), 1, MAX_WEEKS, FormProblem.WEEKS)
+    capacity = parse_int(words[5], 1, MAX_CAPACITY, FormProblem.CAPACITY) if len(words) == 6 else 1
     return WeeklyRule(weekday, start, minutes, mode, weeks, capacity)

@@ -195,9 +195,15 @@ class Consultations:
         """Withdraw a slot: its bookings are cancelled and each founder told. Returns how many were told."""
         now = now or utcnow()
         with self.db.session() as s:
-            slot = self._own_slot(s, slot_id, expert_id)
-            # The slot's row first: a booking racing with this waits for it and then finds the slot not open.
-            s.execute(update(Slot).where(Slot.id == slot_id).values(status=SlotState.CANCELLED))
+            self._own_slot(s, slot_id, expert_id)
+            # The slot's row first: a booking racing with this waits for it and then finds the slot not open. A
+            # slot already cancelled (an old confirmation pressed again) is refused, not cancelled twice.
+            withdrawn = s.execute(update(Slot).where(Slot.id == slot_id, Slot.status != SlotState.CANCELLED)
+                                  .values(status=SlotState.CANCELLED).execution_options(synchronize_session=False))
+            if rows_affected(withdrawn) != 1:
+                raise ConsultationError(Refusal.NO_SLOT)
+            slot = s.get_one(Slot, slot_id)
+            s.refresh(slot)
             told = 0
             for booking in s.scalars(select(Booking).where(Booking.slot_id == slot_id,
                                                            Booking.status == BookingState.BOOKED)).all():

@@ -22,12 +22,12 @@ from bot.consultations.forms import (
     SlotForm,
     SlotFormError,
     WeeklyRule,
-    _date,
-    _int,
-    _mode,
-    _time,
-    _weekday,
+    parse_date,
+    parse_int,
+    parse_mode,
     parse_slot,
+    parse_time,
+    parse_weekday,
     parse_weekly,
 )
 
@@ -63,20 +63,20 @@ def normalise(field: Field, word: str) -> str:
     """The answer as the quick form's word, or SlotFormError naming what is wrong with it."""
     word = word.strip()
     if field is Field.DATE:
-        return _date(word).isoformat()
+        return parse_date(word).isoformat()
     if field is Field.WEEKDAY:
-        return WEEKDAYS[_weekday(word)]
+        return WEEKDAYS[parse_weekday(word)]
     if field is Field.TIME:
-        return _time(word).strftime("%H:%M")
+        return parse_time(word).strftime("%H:%M")
     if field is Field.MINUTES:
-        return str(_int(word.lower().removesuffix("min").removesuffix("분").strip(), 10, MAX_MINUTES,
+        return str(parse_int(word.lower().removesuffix("min").removesuffix("분").strip(), 10, MAX_MINUTES,
                         FormProblem.MINUTES))
     if field is Field.MODE:
-        return _mode(word).value
+        return parse_mode(word).value
     if field is Field.WEEKS:
-        return str(_int(word.lower().removesuffix("weeks").removesuffix("w").removesuffix("주").strip(), 1,
+        return str(parse_int(word.lower().removesuffix("weeks").removesuffix("w").removesuffix("주").strip(), 1,
                         MAX_WEEKS, FormProblem.WEEKS))
-    return str(_int(word.removesuffix("명").strip(), 1, MAX_CAPACITY, FormProblem.CAPACITY))
+    return str(parse_int(word.removesuffix("명").strip(), 1, MAX_CAPACITY, FormProblem.CAPACITY))
 
 
 def past_field(values: Mapping[str, str], now: datetime) -> Field | None:
@@ -88,7 +88,7 @@ def past_field(values: Mapping[str, str], now: datetime) -> Field | None:
     local = now.astimezone(SEOUL)
     if date.fromisoformat(day) < local.date():
         return Field.DATE
-    if start is not None and datetime.combine(date.fromisoformat(day), _time(start), SEOUL) <= local:
+    if start is not None and datetime.combine(date.fromisoformat(day), parse_time(start), SEOUL) <= local:
         return Field.TIME
     return None
 
