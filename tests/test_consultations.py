@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from bot.consultations.export import bookings_csv
 from bot.consultations.forms import SEOUL, FormProblem, SlotForm, SlotFormError, WeeklyRule, parse_slot, parse_weekly
 from bot.consultations.service import Consultations
 from bot.privacy import PersonalData
-from bot.storage.db import Database
+from bot.storage.db import Database, upgrade_schema
 from bot.storage.models import OutboxItem
 from bot.storage.models.consultations import ConsultationBooking
 from bot.storage.models.escalation import Ticket
@@ -335,6 +336,17 @@ def test_cancelling_a_slot_cancels_its_bookings_and_tells_the_founders(cs, db):
     assert err.value.refusal is Refusal.NO_SLOT and len(outbox(db)) == told
 
 
+def test_a_begun_slot_can_be_neither_closed_nor_withdrawn(cs, db):
+    slot_id = slot(cs, when=seoul("2026-12-03", "14:00"))
+    cs.book(slot_id, F1, F1, now=NOW)
+    begun = seoul("2026-12-03", "14:10")
+    for step in (cs.close_slot, cs.cancel_slot):
+        with pytest.raises(ConsultationError) as err:
+            step(slot_id, A_EXPERT, begun)
+        assert err.value.refusal is Refusal.SLOT_PAST
+    assert cs.to_mark(A_EXPERT, begun)[0].status is BookingState.BOOKED  # still to mark, not cancelled
+
+
 # --- reminders ----------------------------------------------------------------------------------------------
 
 
@@ -404,6 +416,13 @@ def test_a_booking_tied_to_the_founders_idea_shows_the_expert_the_idea_and_not_s
     assert [b.ticket_id for b in cs.founder_bookings(F1, now=NOW)] == [mine, None]
 
 
+def test_a_long_idea_is_clipped_so_the_experts_booking_notice_fits_one_message(cs, db):
+    long = idea(db, F1, summary="당일 정산 " * 400)  # the intake takes up to 2000 characters per answer
+    cs.book(slot(cs, when=seoul("2026-12-05", "10:00")), F1, F1, ticket_id=long, now=NOW)
+    told = [text for text in outbox(db, A_EXPERT) if "📅" in text][-1]
+    assert len(told) < 4096 and "당일 정산 당일" in told and "…" in told
+
+
 def test_staff_see_their_cafes_bookings_with_a_date_filter_csv_and_stats(cs, db):
     a1 = slot(cs, A_EXPERT, seoul("2026-12-03", "14:00"))
     a2 = slot(cs, A_EXPERT, seoul("2026-12-10", "14:00"), capacity=2)
@@ -460,3 +479,31 @@ def test_erasure_removes_a_founders_bookings_reopens_seats_and_retention_drops_o
     assert removed["consult_bookings"] == 1
     with db.session() as s:
         assert s.scalars(select(ConsultationBooking)).all() == []
+
+
+def test_bookings_made_before_the_per_founder_places_are_numbered_by_the_migration(database_url):
+    engine = sa.create_engine(database_url)
+    try:
+        upgrade_schema(engine, "0013")
+        slots = sa.table("consult_slots", *(sa.column(c) for c in (
+            "id", "expert_id", "minutes", "mode", "capacity", "booked", "status")),
+            *(sa.column(c, sa.DateTime(timezone=True)) for c in ("starts_at", "created_at", "updated_at")))
+        bookings = sa.table("consult_bookings", *(sa.column(c) for c in (
+            "id", "slot_id", "seat", "founder_id", "founder_chat_id", "lang", "status")),
+            *(sa.column(c, sa.DateTime(timezone=True)) for c in ("created_at", "updated_at")))
+        now = datetime.now(UTC)
+        with engine.begin() as conn:
+            for slot_id, days in ((1, 9), (2, 3), (3, -3)):  # two ahead (the later one first), one past
+                conn.execute(sa.insert(slots).values(
+                    id=slot_id, expert_id=A_EXPERT, starts_at=now + timedelta(days=days), minutes=60,
+                    mode="online", capacity=2, booked=1, status="open", created_at=now, updated_at=now))
+            for booking_id, slot_id, founder in ((1, 1, F1), (2, 2, F1), (3, 3, F1), (4, 1, F2)):
+                conn.execute(sa.insert(bookings).values(
+                    id=booking_id, slot_id=slot_id, seat=1 if founder == F1 else 2, founder_id=founder,
+                    founder_chat_id=founder, lang="ko", status="booked", created_at=now, updated_at=now))
+        upgrade_schema(engine)
+        with engine.connect() as conn:
+            holds = dict(conn.execute(sa.text("SELECT id, hold FROM consult_bookings")).tuples().all())
+        assert holds == {1: 2, 2: 1, 3: None, 4: 1}  # in start order; a past booking holds no place
+    finally:
+        engine.dispose()

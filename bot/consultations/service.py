@@ -32,6 +32,7 @@ from bot.strings import t
 log = logging.getLogger(__name__)
 
 NO_SHOW_DAYS = 90
+IDEA_FIELD_CHARS = 300  # each intake answer in the expert's booking notice: the whole idea fits one message
 MARK_WITHIN = timedelta(days=7)  # the expert is asked "attended or no-show?" for slots that ended this recently
 SEAT_RETRIES = 3  # a seat lost to a founder inserting the same seat a moment earlier: try the next free one
 T = TypeVar("T")
@@ -85,6 +86,15 @@ class Confirmation:
     text: str
     ics: bytes
     filename: str
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The open slots shown to a founder, and what the list needs to say about their cafe."""
+
+    slots: list[SlotView]
+    own_cafe: str | None  # the founder's cafe: its slots come first
+    pick_cafe: bool  # several cafes and none chosen: /cafe would put theirs first
 
 
 @dataclass(frozen=True)
@@ -182,20 +192,25 @@ class Consultations:
         with self.db.session() as s:
             return self._view(s, self._own_slot(s, slot_id, expert_id))
 
-    def close_slot(self, slot_id: int, expert_id: int) -> SlotView:
-        """No new bookings; the booked founders keep their seats."""
+    def close_slot(self, slot_id: int, expert_id: int, now: datetime | None = None) -> SlotView:
+        """No new bookings; the booked founders keep their seats. Refused once the slot has begun."""
+        now = now or utcnow()
         with self.db.session() as s:
             slot = self._own_slot(s, slot_id, expert_id)
+            if slot.starts_at <= now:
+                raise ConsultationError(Refusal.SLOT_PAST)
             s.execute(update(Slot).where(Slot.id == slot_id, Slot.status == SlotState.OPEN)
                       .values(status=SlotState.CLOSED))
             s.refresh(slot)
             return self._view(s, slot)
 
     def cancel_slot(self, slot_id: int, expert_id: int, now: datetime | None = None) -> int:
-        """Withdraw a slot: its bookings are cancelled and each founder told. Returns how many were told."""
+        """Withdraw a slot: its bookings are cancelled and each founder told. Returns how many were told. Refused
+        once the slot has begun: its bookings are then to be marked attended or no-show, not cancelled."""
         now = now or utcnow()
         with self.db.session() as s:
-            self._own_slot(s, slot_id, expert_id)
+            if self._own_slot(s, slot_id, expert_id).starts_at <= now:
+                raise ConsultationError(Refusal.SLOT_PAST)
             # The slot's row first: a booking racing with this waits for it and then finds the slot not open. A
             # slot already cancelled (an old confirmation pressed again) is refused, not cancelled twice.
             withdrawn = s.execute(update(Slot).where(Slot.id == slot_id, Slot.status != SlotState.CANCELLED)
@@ -256,11 +271,20 @@ class Consultations:
             rows = s.scalars(query.order_by(*order, Slot.starts_at, Slot.id).limit(limit)).all()
             return [self._view(s, slot) for slot in rows]
 
+    def offer(self, founder_id: int, now: datetime | None = None, limit: int = 8,
+              exclude: Iterable[int] = ()) -> Offer:
+        """The open slots for the founder to pick from: their cafe's first, then other cafes', each by date."""
+        own = self.cafes.founder_cafe(founder_id)
+        slots = self.open_slots(founder_id, own, now, limit, exclude)
+        return Offer(slots, own, own is None and len(self.cafes.cafes()) > 1)
+
     def book(self, slot_id: int, founder_id: int, founder_chat_id: int, ticket_id: int | None = None, *,
              lang: str = "ko", cafe_id: str | None = None, now: datetime | None = None) -> Confirmation:
         """A seat in the slot for the founder, or ConsultationError: a lost race (SLOT_FULL, with the next open
-        slots as `options`, the founder's cafe `cafe_id` first), the per-founder limit, the no-show limit."""
+        slots as `options`, the founder's cafe `cafe_id` (default: the one they chose) first), the per-founder
+        limit, the no-show limit."""
         now = now or utcnow()
+        cafe_id = cafe_id or self.cafes.founder_cafe(founder_id)
 
         def step(s: Session) -> Confirmation:
             return self._book_in(s, slot_id, founder_id, founder_chat_id, ticket_id, lang, now)
@@ -271,9 +295,10 @@ class Consultations:
                    now: datetime | None = None) -> Confirmation:
         """Move a booking to another slot in one transaction: if the new seat is refused the old one stands."""
         now = now or utcnow()
+        cafe_id = cafe_id or self.cafes.founder_cafe(founder_id)
 
         def step(s: Session) -> Confirmation:
-            old = self._cancellable(s, booking_id, founder_id, now)
+            old = self._cancellable(s, booking_id, founder_id, now, also_lock=slot_id)
             self._release(s, old, now)
             self._tell_expert_cancelled(s, old)
             return self._book_in(s, slot_id, founder_id, old.founder_chat_id, old.ticket_id, old.lang, now)
@@ -339,7 +364,7 @@ class Consultations:
         booking.ticket_id = idea.id if idea is not None else None
         # The idea itself, as the case card shows it, so the expert reads it before they meet.
         ticket = (t("cs.expert.ticket", self.expert_lang, ticket=idea.id,
-                    fields=fields_text(idea.fields, self.expert_lang)) if idea is not None else "")
+                    fields=fields_text(_clipped(idea.fields), self.expert_lang)) if idea is not None else "")
         Outbox.put(s, Notice(slot.expert_id, t("cs.expert.booked", self.expert_lang, id=booking.id,
                                                when=view.when(self.expert_lang),
                                                place=view.place(self.expert_lang), ticket=ticket)))
@@ -399,10 +424,15 @@ class Consultations:
                 self._tell_expert_cancelled(s, booking)
                 log.info("founder %s cancelled booking %s", user_ref(founder_id), booking_id)
 
-    def _cancellable(self, s: Session, booking_id: int, founder_id: int, now: datetime) -> Booking:
+    def _cancellable(self, s: Session, booking_id: int, founder_id: int, now: datetime,
+                     also_lock: int | None = None) -> Booking:
+        """The founder's active booking, still before the cut-off; its slot's row (and `also_lock`'s) locked first,
+        in id order, as cancelling a slot and booking lock them: slot before booking, so none waits on another."""
         booking = s.get(Booking, booking_id)
         if booking is None or booking.founder_id != founder_id or booking.status != BookingState.BOOKED:
             raise ConsultationError(Refusal.NO_BOOKING)
+        ids = sorted({booking.slot_id, *([also_lock] if also_lock is not None else [])})
+        s.scalars(select(Slot.id).where(Slot.id.in_(ids)).order_by(Slot.id).with_for_update()).all()
         slot = s.get_one(Slot, booking.slot_id)
         if slot.starts_at - now < timedelta(hours=self.cancel_hours):
             raise ConsultationError(Refusal.TOO_LATE)
@@ -439,12 +469,13 @@ class Consultations:
         restarts. A 1 h reminder also settles a 24 h one not yet sent."""
         now = now or utcnow()
         sent = 0
-        for kind, column, ahead in (("1h", Booking.reminded_1h_at, timedelta(hours=1)),
-                                    ("24h", Booking.reminded_24h_at, timedelta(hours=24))):
+        # A booking within the hour gets the 1 h reminder only ("tomorrow" would be wrong), on any replica.
+        for kind, column, ahead, after in (("1h", Booking.reminded_1h_at, timedelta(hours=1), timedelta(0)),
+                                           ("24h", Booking.reminded_24h_at, timedelta(hours=24), timedelta(hours=1))):
             with self.db.session() as s:
                 due = list(s.scalars(select(Booking.id).join(Slot, Slot.id == Booking.slot_id)
                                      .where(Booking.status == BookingState.BOOKED, column.is_(None),
-                                            Slot.starts_at > now, Slot.starts_at <= now + ahead)))
+                                            Slot.starts_at > now + after, Slot.starts_at <= now + ahead)))
             for booking_id in due:
                 with self.db.session() as s:
                     if self._claim(s, booking_id, column, now):
@@ -567,3 +598,7 @@ class Consultations:
                         slot.starts_at, slot.minutes, SlotMode(slot.mode), slot.capacity, slot.booked,
                         SlotState(slot.status))
 
+
+def _clipped(fields: dict[str, str]) -> dict[str, str]:
+    return {name: value if len(value) <= IDEA_FIELD_CHARS else value[:IDEA_FIELD_CHARS - 1] + "…"
+            for name, value in fields.items()}
