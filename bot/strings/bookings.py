@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.strings.types import Lang
 
 MESSAGES: dict[str, dict[Lang, str]] = {
+    "bookings.private_only": {"ko": "상담 예약 목록에는 창업자 정보가 있어 봇과의 1:1 대화에서만 볼 수 있습니다.",
+                              "en": "The bookings name founders: ask for them in a private chat with the bot."},
     # /bookings
     "bookings.usage": {
         "ko": "사용법: /bookings [시작일] [종료일] [cafe=카페ID] [csv]\n"

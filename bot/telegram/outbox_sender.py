@@ -49,7 +49,9 @@ async def _thread_for(context: Context, item: Outgoing) -> int | None:
     return created.message_thread_id
 
 
-async def send_outgoing(context: Context, item: Outgoing) -> Message:
+async def send_outgoing(context: Context, item: Outgoing) -> Message | None:
+    """Send one queued item; None when there is nothing to send any more (a booking cancelled or erased before
+    its confirmation went out: its words and buttons would be wrong)."""
     bot = context.bot
     markup = inline_markup(item.buttons)
     thread = await _thread_for(context, item)
@@ -65,10 +67,12 @@ async def send_outgoing(context: Context, item: Outgoing) -> Message:
                                     reply_markup=markup)
     if item.kind == ContentKind.CALENDAR:
         made = await asyncio.to_thread(context.services.consultations.calendar, int(str(item.file_id)))
-        if made is not None:
-            name, ics = made
-            return await bot.send_document(item.chat_id, InputFile(ics, filename=name), caption=caption,
-                                           message_thread_id=thread, reply_markup=markup)
+        if made is None:
+            log.info("outbox %s: booking %s is gone; its confirmation is not sent", item.id, item.file_id)
+            return None
+        name, ics = made
+        return await bot.send_document(item.chat_id, InputFile(ics, filename=name), caption=caption,
+                                       message_thread_id=thread, reply_markup=markup)
     # Text, and kinds the transport does not know (the staff alert), go as a message.
     return await bot.send_message(item.chat_id, item.text, message_thread_id=thread, reply_markup=markup)
 
@@ -96,7 +100,7 @@ async def flush_outbox(context: Context) -> None:
                     log.exception("outbox %s: unexpected failure while sending", item.id)
                     delay = await asyncio.to_thread(outbox.mark_failed, item.id, f"{type(exc).__name__}: {exc}")
                 else:
-                    await asyncio.to_thread(outbox.mark_sent, item.id, sent.message_id)
+                    await asyncio.to_thread(outbox.mark_sent, item.id, sent.message_id if sent else None)
                     continue
                 if delay is not None and context.jobs is not None:
                     context.jobs.run_once(flush_outbox, delay + 0.05)

@@ -16,7 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.consultations import buttons, render
 from bot.consultations.buttons import FOUNDER_ACTIONS, Action, Buttons, Press
 from bot.consultations.enums import ConsultationError, Refusal
-from bot.consultations.service import SlotView
+from bot.consultations.service import Offer, SlotView
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.delivery import inline_markup, reply_to_press, tell
@@ -57,25 +57,19 @@ def slot_list(slots: list[SlotView], lang: str, own_cafe: str | None, choose: Ac
     return "\n".join(lines), rows
 
 
-async def _offer(update: Update, context: Context, lang: str, ticket_id: int | None = None,
-                 replace: CallbackQuery | None = None, head: str | None = None,
-                 slots: list[SlotView] | None = None) -> None:
-    """The open slots to book, as a new message (or in place of the pressed button's message)."""
-    user = update.effective_user
-    if user is None:
-        return
-    services = context.services
-    own = await asyncio.to_thread(services.cafes.founder_cafe, user.id)
-    if slots is None:
-        slots = await asyncio.to_thread(services.consultations.open_slots, user.id, own, limit=SHOWN)
+async def _show(update: Update, lang: str, offer: Offer, choose: Action, target: int | None,
+                head: str | None = None, replace: CallbackQuery | None = None) -> None:
+    """Open slots as buttons: to book (`target`: the ticket tied) or to move the booking `target` to. A new
+    message, or in place of the pressed button's message (`replace`)."""
     rows: Buttons = []
-    if not slots:
+    if not offer.slots:
         text = "\n\n".join(filter(None, [head, t("cs.list.none", lang)]))
     else:
-        notes = [t("cs.list.for_ticket", lang, ticket=ticket_id)] if ticket_id else []
-        if own is None and len(await asyncio.to_thread(services.cafes.cafes)) > 1:
+        default_head = t("cs.resched.head", lang, id=target) if choose is Action.MOVE else t("cs.list.head", lang)
+        text, rows = slot_list(offer.slots, lang, offer.own_cafe, choose, target, head or default_head)
+        notes = [t("cs.list.for_ticket", lang, ticket=target)] if choose is Action.BOOK and target else []
+        if offer.pick_cafe:
             notes.append(t("cs.list.pick_cafe", lang))
-        text, rows = slot_list(slots, lang, own, Action.BOOK, ticket_id, head or t("cs.list.head", lang))
         text = "\n\n".join([text, *notes])
     if replace is not None:
         await replace.edit_message_text(text, reply_markup=inline_markup(rows))
@@ -96,9 +90,10 @@ async def _private(update: Update, lang: str) -> bool:
 
 async def on_book(update: Update, context: Context) -> None:
     """/book: the open slots, the founder's cafe first, as buttons."""
-    lang = await resolve_language(update, context)
-    if await _private(update, lang):
-        await _offer(update, context, lang)
+    lang, user = await resolve_language(update, context), update.effective_user
+    if user is not None and await _private(update, lang):
+        offer = await asyncio.to_thread(context.services.consultations.offer, user.id, limit=SHOWN)
+        await _show(update, lang, offer, Action.BOOK, None)
 
 
 async def on_mybookings(update: Update, context: Context) -> None:
@@ -134,12 +129,12 @@ async def on_press(update: Update, context: Context) -> None:
         await _act(update, context, query, press, user.id, lang)
     except ConsultationError as err:
         if err.refusal is Refusal.SLOT_FULL:  # lost the seat: the next options at once, in place of the old list
+            lost = press.extra if press.action is Action.MOVE else press.id
+            offer = await asyncio.to_thread(context.services.consultations.offer, user.id, limit=SHOWN,
+                                            exclude=[lost] if lost is not None else [])
             await query.answer()
-            options = [slot for slot in err.options if isinstance(slot, SlotView)]
-            if press.action is Action.MOVE:
-                await _offer_moves(update, context, lang, press.id, query, options, t("cs.err.slot_full", lang))
-            else:
-                await _offer(update, context, lang, press.extra, query, t("cs.err.slot_full", lang), options)
+            target = press.id if press.action is Action.MOVE else press.extra
+            await _show(update, lang, offer, press.action, target, t("cs.err.slot_full", lang), query)
             return
         await tell(update, refusal_text(err, context, lang))
 
@@ -148,20 +143,19 @@ async def _act(update: Update, context: Context, query: CallbackQuery, press: Pr
                lang: str) -> None:
     consultations = context.services.consultations
     if press.action is Action.LIST:
+        offer = await asyncio.to_thread(consultations.offer, founder, limit=SHOWN)
         await query.answer()
-        await _offer(update, context, lang, press.id or None)
+        await _show(update, lang, offer, Action.BOOK, press.id or None)
     elif press.action is Action.BOOK:
-        own = await asyncio.to_thread(context.services.cafes.founder_cafe, founder)
-        done = await asyncio.to_thread(consultations.book, press.id, founder, founder, press.extra, lang=lang,
-                                       cafe_id=own)
+        done = await asyncio.to_thread(consultations.book, press.id, founder, founder, press.extra, lang=lang)
         kick(context)
         await query.answer()
         await query.edit_message_text(t("cs.booking", lang, id=done.booking_id))
     elif press.action is Action.CANCEL:
-        await query.answer()
         mine = {b.id: b for b in await asyncio.to_thread(consultations.founder_bookings, founder)}
-        if (booking := mine.get(press.id)) is None:
+        if (booking := mine.get(press.id)) is None:  # before answering: the refusal is the press's answer
             raise ConsultationError(Refusal.NO_BOOKING)
+        await query.answer()
         await reply_to_press(query, t("cs.cancel.ask", lang, id=press.id, when=booking.slot.when(lang)),
                              inline_markup([[(t("cs.btn.cancel_yes", lang), buttons.data(Action.CANCEL_YES,
                                                                                          press.id))]]))
@@ -171,11 +165,11 @@ async def _act(update: Update, context: Context, query: CallbackQuery, press: Pr
         await query.answer()
         await query.edit_message_text(t("cs.cancelled", lang, id=press.id))
     elif press.action is Action.RESCHEDULE:
+        offer = await asyncio.to_thread(consultations.offer, founder, limit=SHOWN)
         await query.answer()
-        await _offer_moves(update, context, lang, press.id)
+        await _show(update, lang, offer, Action.MOVE, press.id)
     elif press.action is Action.MOVE and press.extra is not None:
-        own = await asyncio.to_thread(context.services.cafes.founder_cafe, founder)
-        await asyncio.to_thread(consultations.reschedule, press.id, founder, press.extra, cafe_id=own)
+        await asyncio.to_thread(consultations.reschedule, press.id, founder, press.extra)
         kick(context)
         await query.answer()
         await query.edit_message_text(t("cs.moved", lang, id=press.id))
@@ -186,29 +180,6 @@ async def _act(update: Update, context: Context, query: CallbackQuery, press: Pr
         await query.answer()
         name, ics = made
         await context.bot.send_document(founder, InputFile(ics, filename=name))
-
-
-async def _offer_moves(update: Update, context: Context, lang: str, booking_id: int,
-                       replace: CallbackQuery | None = None, slots: list[SlotView] | None = None,
-                       head: str | None = None) -> None:
-    """The open slots the booking can move to, each a MOVE button."""
-    user = update.effective_user
-    if user is None or update.callback_query is None:
-        return
-    services = context.services
-    own = await asyncio.to_thread(services.cafes.founder_cafe, user.id)
-    if slots is None:
-        slots = await asyncio.to_thread(services.consultations.open_slots, user.id, own, limit=SHOWN)
-    rows: Buttons = []
-    if not slots:
-        text = "\n\n".join(filter(None, [head, t("cs.list.none", lang)]))
-    else:
-        text, rows = slot_list(slots, lang, own, Action.MOVE, booking_id,
-                               head or t("cs.resched.head", lang, id=booking_id))
-    if replace is not None:
-        await replace.edit_message_text(text, reply_markup=inline_markup(rows))
-    else:
-        await reply_to_press(update.callback_query, text, inline_markup(rows))
 
 
 def register(app: App) -> None:

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.consultations.enums import ConsultationError, Refusal
@@ -25,6 +26,10 @@ async def on_bookings(update: Update, context: Context) -> None:
     for admins and staff of no cafe), by cafe, day and time, or as a CSV file."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or (lang := await require_staff(update, context)) is None:
+        return
+    if message.chat.type != ChatType.PRIVATE:  # founders' ids and no-shows are not for a group to read
+        log.info("refused /bookings in a group chat")
+        await message.reply_text(t("bookings.private_only", lang))
         return
     services = context.services
     try:
