@@ -16,12 +16,16 @@ if TYPE_CHECKING:  # the service renders with this module: a runtime import woul
 EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def weekday_name(index: int, lang: str) -> str:
+    """"목" / "Thu" for 0 = Monday .. 6 = Sunday."""
+    return (EN_WEEKDAYS if lang == "en" else KO_WEEKDAYS)[index]
+
+
 def when(starts_at: datetime, minutes: int, lang: str) -> str:
     """"2026-12-10 (목) 14:00–15:00 (한국 시간)" / "Thu 2026-12-10, 14:00–15:00 (Korea time)"."""
     start = starts_at.astimezone(SEOUL)
     end = start + timedelta(minutes=minutes)
-    names = EN_WEEKDAYS if lang == "en" else KO_WEEKDAYS
-    return t("cs.when", lang, date=start.date().isoformat(), weekday=names[start.weekday()],
+    return t("cs.when", lang, date=start.date().isoformat(), weekday=weekday_name(start.weekday(), lang),
              start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
 
 
@@ -47,5 +51,4 @@ def slot_line(n: int, slot: SlotView, lang: str) -> str:
 def slot_label(n: int, slot: SlotView, lang: str) -> str:
     """The slot's button: short enough for a phone's keyboard row."""
     start = slot.starts_at.astimezone(SEOUL)
-    names = EN_WEEKDAYS if lang == "en" else KO_WEEKDAYS
-    return f"{n}. {start:%m/%d} ({names[start.weekday()]}) {start:%H:%M} · {slot.expert_alias or '-'}"
+    return f"{n}. {start:%m/%d} ({weekday_name(start.weekday(), lang)}) {start:%H:%M} · {slot.expert_alias or '-'}"

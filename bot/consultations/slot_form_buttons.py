@@ -13,8 +13,8 @@ from datetime import date, datetime
 from bot.cafes.registry import CafeInfo
 from bot.consultations.buttons import Buttons
 from bot.consultations.enums import SlotMode
-from bot.consultations.forms import KO_WEEKDAYS, WEEKDAYS
-from bot.consultations.render import EN_WEEKDAYS
+from bot.consultations.forms import WEEKDAYS
+from bot.consultations.render import weekday_name
 from bot.consultations.slot_draft import (
     MINUTES_OFFERED,
     SEATS_OFFERED,
@@ -60,12 +60,8 @@ def _rows(items: Iterable[tuple[str, str]], per_row: int) -> Buttons:
     return [listed[i:i + per_row] for i in range(0, len(listed), per_row)]
 
 
-def _weekday_name(index: int, lang: str) -> str:
-    return (EN_WEEKDAYS if lang == "en" else KO_WEEKDAYS)[index]
-
-
 def _date_label(day: date, lang: str) -> str:
-    return f"{day.month}/{day.day} ({_weekday_name(day.weekday(), lang)})"
+    return f"{day.month}/{day.day} ({weekday_name(day.weekday(), lang)})"
 
 
 def answer_buttons(field: Field, lang: str, now: datetime, cafe: CafeInfo | None) -> Buttons:
@@ -74,7 +70,7 @@ def answer_buttons(field: Field, lang: str, now: datetime, cafe: CafeInfo | None
     if field is Field.DATE:
         rows = _rows(((_date_label(day, lang), answer_data(field, day.isoformat())) for day in days_ahead(now)), 4)
     elif field is Field.WEEKDAY:
-        rows = _rows(((_weekday_name(i, lang), answer_data(field, name)) for i, name in enumerate(WEEKDAYS)), 7)
+        rows = _rows(((weekday_name(i, lang), answer_data(field, name)) for i, name in enumerate(WEEKDAYS)), 7)
     elif field is Field.TIME:
         rows = _rows(((hhmm, answer_data(field, hhmm)) for hhmm in TIMES_OFFERED), 3)
     elif field is Field.MINUTES:

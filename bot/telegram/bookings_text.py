@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from bot.cafes.registry import CafeInfo
 from bot.consultations.enums import SlotMode
-from bot.consultations.forms import KO_WEEKDAYS, SEOUL
-from bot.consultations.render import EN_WEEKDAYS
+from bot.consultations.forms import SEOUL
+from bot.consultations.render import weekday_name
 from bot.consultations.service import BookingView, CafeStats
 from bot.strings import t
 from bot.telegram.render import MAX_MESSAGE, utf16_len
@@ -97,8 +97,7 @@ def _line(booking: BookingView, lang: str) -> str:
 
 
 def _day(day: date, lang: str) -> str:
-    names = EN_WEEKDAYS if lang == "en" else KO_WEEKDAYS
-    return t("bookings.day", lang, date=day.isoformat(), weekday=names[day.weekday()])
+    return t("bookings.day", lang, date=day.isoformat(), weekday=weekday_name(day.weekday(), lang))
 
 
 def listing(bookings: Sequence[BookingView], cafes: Iterable[CafeInfo], query: BookingsQuery, lang: str,

@@ -24,8 +24,8 @@ from bot.cafes.registry import CafeInfo
 from bot.consultations import buttons, render
 from bot.consultations.buttons import EXPERT_ACTIONS, Action
 from bot.consultations.enums import ConsultationError, Refusal, SlotMode, SlotState
-from bot.consultations.forms import KO_WEEKDAYS, SlotFormError, parse_slot, parse_weekly
-from bot.consultations.render import EN_WEEKDAYS
+from bot.consultations.forms import SlotFormError, parse_slot, parse_weekly
+from bot.consultations.render import weekday_name
 from bot.consultations.service import SlotView
 from bot.consultations.slot_draft import STEPS, Field, Kind, normalise, past_field, to_form, to_rule
 from bot.consultations.slot_form_buttons import (
@@ -256,7 +256,7 @@ async def _summary(update: Update, context: Context, draft: dict[str, Any], lang
     else:
         rule = to_rule(values)
         dates = ", ".join(f"{s.starts_at.month}/{s.starts_at.day}" for s in rule.slots(utcnow()))
-        text = t("slots.summary.weekly", lang, weekday=(EN_WEEKDAYS if lang == "en" else KO_WEEKDAYS)[rule.weekday],
+        text = t("slots.summary.weekly", lang, weekday=weekday_name(rule.weekday, lang),
                  start=rule.start.strftime("%H:%M"), minutes=rule.minutes, weeks=rule.weeks, dates=dates,
                  place=render.place(rule.mode, cafe, lang), seats=rule.capacity)
     await _say(update, text, summary_buttons(lang))
