@@ -255,6 +255,11 @@ async def test_people_who_are_not_experts_are_refused(tg, bot, services):
     await tg.send_command(group, tg.user(B1, "이전문"), "slots", at_bot=True)
     await tg.wait_for_message(group, has(t("slots.private_only", "ko")))
     assert not [s for s in services.consultations.open_slots(limit=500) if s.expert_id in (STRANGER, B1)]
+    # Experts find /slots (and /queue) in their own chat's command menu; others keep the founders' menu.
+    menu = await tg.signal.wait_until(lambda: [c["command"] for c in tg.commands(
+        scope={"type": "chat", "chat_id": A1}, language_code="ko")] or None, 10)
+    assert menu is not None and {"book", "slots", "queue"} <= set(menu) and "docs" not in menu
+    assert tg.commands(scope={"type": "chat", "chat_id": STRANGER}, language_code="ko") == []
 
 
 async def test_an_expert_closes_and_cancels_slots_and_the_booked_founders_are_told(tg, bot, services):

@@ -5,6 +5,11 @@ from __future__ import annotations
 from bot.strings.types import Lang
 
 MESSAGES: dict[str, dict[Lang, str]] = {
+    # The experts' command menu (bot.telegram.command_menu.EXPERT_COMMANDS)
+    "slots.cmd.slots": {"ko": "상담 시간 열기·관리, 참석 표시",
+                        "en": "Open and manage consultation slots, mark attendance"},
+    "slots.cmd.queue": {"ko": "맡은 진단 요청과 맡을 수 있는 요청",
+                        "en": "Your review requests and those you can take"},
     # Who may use /slots, and where
     "slots.not_expert": {"ko": "상담 시간은 카페에 등록된 전문가만 열 수 있습니다. 상담을 예약하려면 /book 을 "
                                "이용해 주세요.",

@@ -1,4 +1,5 @@
-"""The command menu Telegram shows next to the text field: founders' commands for everyone, staff's on top for staff."""
+"""The command menu Telegram shows next to the text field: founders' commands for everyone, with staff's and
+experts' on top in their own chats."""
 
 from __future__ import annotations
 
@@ -20,15 +21,24 @@ COMMANDS: list[str] = [
 STAFF_COMMANDS: list[str] = ["docs", "doc", "stats", "questions", "bookings", "outbox", "staff", "subscribe",
                              "unsubscribe"]
 
+# Each name has a `slots.cmd.<name>` description in bot/strings/slots.py.
+EXPERT_COMMANDS: list[str] = ["queue", "slots"]
+
 
 def founder_commands(lang: str) -> list[BotCommand]:
     """The founders' menu in one language."""
     return [BotCommand(name, t(f"tg.cmd.{name}", lang)) for name in COMMANDS]
 
 
-def staff_commands(lang: str) -> list[BotCommand]:
-    """A staff member's menu in one language: the founders' commands, then the staff ones."""
-    return founder_commands(lang) + [BotCommand(name, t(f"staff.cmd.{name}", lang)) for name in STAFF_COMMANDS]
+def staff_commands(lang: str, *, staff: bool = True, expert: bool = False) -> list[BotCommand]:
+    """A person's menu in one language: the founders' commands, then the staff ones and the expert ones."""
+    commands = founder_commands(lang)
+    if staff:
+        commands += [BotCommand(name, t(f"staff.cmd.{name}", lang)) for name in STAFF_COMMANDS]
+    if expert:
+        commands += [BotCommand(name, t(f"slots.cmd.{name}", lang)) for name in EXPERT_COMMANDS
+                     if not (staff and name in STAFF_COMMANDS)]
+    return commands
 
 
 async def publish_menu(bot: Bot, default_lang: str) -> None:
@@ -41,15 +51,16 @@ async def publish_menu(bot: Bot, default_lang: str) -> None:
         log.warning("could not set the command menu; continuing without it", exc_info=True)
 
 
-async def set_staff_menu(bot: Bot, user_id: int, default_lang: str, staff: bool = True) -> None:
-    """Staff see their commands in the menu of their own chat (others keep the founders' menu)."""
+async def set_staff_menu(bot: Bot, user_id: int, default_lang: str, staff: bool = True, expert: bool = False) -> None:
+    """Staff and experts see their commands in the menu of their own chat (others keep the founders' menu)."""
     scope = BotCommandScopeChat(user_id)
     try:
-        if not staff:
+        if not staff and not expert:
             for code in (None, *LANGS):
                 await bot.delete_my_commands(scope=scope, language_code=code)
             return
         for code in (None, *LANGS):
-            await bot.set_my_commands(staff_commands(code or default_lang), scope=scope, language_code=code)
+            await bot.set_my_commands(staff_commands(code or default_lang, staff=staff, expert=expert), scope=scope,
+                                      language_code=code)
     except TelegramError as err:  # e.g. a staff member who never opened the bot: the commands still work
         log.warning("could not set the staff menu for %s: %s", user_id, err)

@@ -52,10 +52,17 @@ AWAIT_KEY = "staff_awaiting"  # (action, document id) while a staff member is as
 
 
 async def staff_menus_on_start(context: Context) -> None:
-    """Give every staff member their menu (a new deployment may have reset it)."""
+    """Give every staff member and expert their menu (a new deployment may have reset it)."""
     services = context.services
-    for user_id in await asyncio.to_thread(services.staff.all_ids):
-        await set_staff_menu(context.bot, user_id, services.settings.default_language)
+    staff = set(await asyncio.to_thread(services.staff.all_ids))
+    experts = await asyncio.to_thread(_expert_ids, context)
+    for user_id in sorted(staff | experts):
+        await set_staff_menu(context.bot, user_id, services.settings.default_language, staff=user_id in staff,
+                             expert=user_id in experts)
+
+
+def _expert_ids(context: Context) -> set[int]:
+    return {expert.user_id for expert in context.services.escalation.experts.all() if expert.active}
 
 
 async def staff_command(update: Update, context: Context) -> None:
@@ -83,12 +90,14 @@ async def staff_command(update: Update, context: Context) -> None:
     if args[0] == "add":
         added = await asyncio.to_thread(registry.add, target, me)
         if added:
-            await set_staff_menu(context.bot, target, context.services.settings.default_language)
+            await set_staff_menu(context.bot, target, context.services.settings.default_language,
+                                 expert=target in await asyncio.to_thread(_expert_ids, context))
         await reply(t("staff.added" if added else "staff.already", lang, id=target))
     else:
         outcome = await asyncio.to_thread(registry.remove, target, me)
         if outcome == "removed":
-            await set_staff_menu(context.bot, target, lang, staff=False)
+            await set_staff_menu(context.bot, target, context.services.settings.default_language, staff=False,
+                                 expert=target in await asyncio.to_thread(_expert_ids, context))
         await reply(t(f"staff.{'removed' if outcome == 'removed' else 'remove_' + outcome}", lang, id=target))
 
 
