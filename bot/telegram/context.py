@@ -59,6 +59,17 @@ App = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData,
 
 
 
+def store_draft(context: Context, key: str, draft: dict[str, Any] | None) -> None:
+    """Keep a guided form's answers in the person's user_data under `key` (None: drop them). Our persistence
+    saves user_data as JSON in the database, so the form goes on after a restart or on another replica."""
+    if context.user_data is None:
+        return
+    if draft is None:
+        context.user_data.pop(key, None)
+    else:
+        context.user_data[key] = draft
+
+
 def conversation_id(chat_id: int) -> str:
     """One memory per chat: a group shares its conversation, like the people in it do."""
     return f"tg:{chat_id}"

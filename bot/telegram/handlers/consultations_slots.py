@@ -42,7 +42,7 @@ from bot.consultations.slot_form_buttons import (
 )
 from bot.storage.models.base import utcnow
 from bot.strings import t
-from bot.telegram.context import App, Context, resolve_language
+from bot.telegram.context import App, Context, resolve_language, store_draft
 from bot.telegram.delivery import inline_markup, reply_to_press, tell
 from bot.telegram.outbox_sender import kick
 
@@ -200,15 +200,6 @@ def _draft(context: Context) -> dict[str, Any] | None:
     return draft if isinstance(draft, dict) and draft.get("kind") in set(Kind) else None
 
 
-def _save(context: Context, draft: dict[str, Any] | None) -> None:
-    if context.user_data is None:
-        return
-    if draft is None:
-        context.user_data.pop(DRAFT_KEY, None)
-    else:
-        context.user_data[DRAFT_KEY] = draft
-
-
 async def _say(update: Update, text: str, markup: buttons.Buttons | None = None) -> None:
     chat = update.effective_chat
     assert chat is not None
@@ -276,22 +267,30 @@ async def on_start(update: Update, context: Context) -> State:
     try:
         await asyncio.to_thread(context.services.consultations.expert_cafe, query.from_user.id)
     except ConsultationError as err:
-        _save(context, None)
+        store_draft(context, DRAFT_KEY, None)
         await tell(update, _refusal(err.refusal, lang, publishing=True))
         return ConversationHandler.END
     await query.answer()
-    _save(context, {"kind": kind.value, "values": {}})
+    store_draft(context, DRAFT_KEY, {"kind": kind.value, "values": {}})
     await _say(update, t(f"slots.start.{kind}", lang))
     return await _ask(update, context, kind, STEPS[kind][0], lang)
+
+
+async def _resume(update: Update, context: Context) -> tuple[str, dict[str, Any] | None]:
+    """The expert's language and their form in progress; None, and they are told the form is over, when it is
+    gone (finished, or erased meanwhile by /deletemydata)."""
+    lang = await resolve_language(update, context)
+    draft = _draft(context)
+    if draft is None:
+        await _say(update, t("slots.form_over", lang))
+    return lang, draft
 
 
 async def _take(update: Update, context: Context, field: Field, word: str) -> State:
     """A tapped or typed answer: checked as the quick form checks it; a wrong one is explained and asked again,
     with every earlier answer kept."""
-    lang = await resolve_language(update, context)
-    draft = _draft(context)
-    if draft is None:  # the answers were erased meanwhile (/deletemydata)
-        await _say(update, t("slots.form_over", lang))
+    lang, draft = await _resume(update, context)
+    if draft is None:
         return ConversationHandler.END
     kind = Kind(draft["kind"])
     try:
@@ -308,10 +307,10 @@ async def _take(update: Update, context: Context, field: Field, word: str) -> St
         await _say(update, t("cs.err.slot_past", lang))
         values.pop(past.value, None)
         draft["values"] = values
-        _save(context, draft)
+        store_draft(context, DRAFT_KEY, draft)
         return await _ask(update, context, kind, past, lang)
     draft["values"] = values
-    _save(context, draft)
+    store_draft(context, DRAFT_KEY, draft)
     steps = STEPS[kind]
     following = steps.index(field) + 1
     if following < len(steps):
@@ -338,10 +337,8 @@ def _on_back(at: Field | None) -> Callable[[Update, Context], Coroutine[Any, Any
     """Back from a step (None: from the summary) to the one before it; the answers stay."""
     async def on_back(update: Update, context: Context) -> State:
         await _answered(update)
-        lang = await resolve_language(update, context)
-        draft = _draft(context)
+        lang, draft = await _resume(update, context)
         if draft is None:
-            await _say(update, t("slots.form_over", lang))
             return ConversationHandler.END
         steps = STEPS[Kind(draft["kind"])]
         if at is None:
@@ -354,10 +351,8 @@ def _on_back(at: Field | None) -> Callable[[Update, Context], Coroutine[Any, Any
 async def on_publish(update: Update, context: Context) -> State:
     """Publish what the summary showed; a refusal (the time passed or overlaps, no cafe) asks that step again."""
     await _answered(update)
-    lang = await resolve_language(update, context)
-    draft = _draft(context)
+    lang, draft = await _resume(update, context)
     if draft is None:
-        await _say(update, t("slots.form_over", lang))
         return ConversationHandler.END
     kind, cs, expert_id = Kind(draft["kind"]), context.services.consultations, _expert(update)
     try:
@@ -375,16 +370,16 @@ async def on_publish(update: Update, context: Context) -> State:
         again = {Refusal.SLOT_PAST: STEPS[kind][0], Refusal.OVERLAP: STEPS[kind][0], Refusal.NO_CAFE: Field.MODE}
         if err.refusal in again:
             return await _ask(update, context, kind, again[err.refusal], lang)
-        _save(context, None)
+        store_draft(context, DRAFT_KEY, None)
         return ConversationHandler.END
-    _save(context, None)
+    store_draft(context, DRAFT_KEY, None)
     await _say(update, text)
     return ConversationHandler.END
 
 
 async def on_cancel(update: Update, context: Context) -> State:
     await _answered(update)
-    _save(context, None)
+    store_draft(context, DRAFT_KEY, None)
     await _say(update, t("slots.cancelled", await resolve_language(update, context)))
     return ConversationHandler.END
 

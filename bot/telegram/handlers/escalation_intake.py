@@ -32,7 +32,7 @@ from bot.escalation.tickets import check_fields
 from bot.escalation.workflow import Attachment, Founder
 from bot.storage.state_store import StateName
 from bot.strings import t
-from bot.telegram.context import App, Context, conversation_id, resolve_language
+from bot.telegram.context import App, Context, conversation_id, resolve_language, store_draft
 from bot.telegram.delivery import Target, deliver, topic_of
 from bot.telegram.keyboards import (
     ASK_EXPERT_PATTERN,
@@ -62,15 +62,6 @@ def _draft(context: Context) -> dict[str, Any]:
     user_data = context.user_data if context.user_data is not None else {}
     draft = user_data.get(DRAFT_KEY)
     return draft if isinstance(draft, dict) else {"fields": {}, "editing": False}
-
-
-def _save(context: Context, draft: dict[str, Any] | None) -> None:
-    if context.user_data is None:
-        return
-    if draft is None:
-        context.user_data.pop(DRAFT_KEY, None)
-    else:
-        context.user_data[DRAFT_KEY] = draft
 
 
 def _nav(lang: str, back: bool = True) -> list[InlineKeyboardButton]:
@@ -111,7 +102,7 @@ async def _advance(update: Update, context: Context, step: int, lang: str) -> in
     draft = _draft(context)
     if draft.get("editing"):
         draft["editing"] = False
-        _save(context, draft)
+        store_draft(context, DRAFT_KEY, draft)
         return await ask(update, context, CONFIRM, lang)
     return await ask(update, context, step + 1, lang)
 
@@ -127,9 +118,9 @@ async def start(update: Update, context: Context) -> int:
             if chat is not None:
                 await context.bot.send_message(chat.id, t("tg.expert.pending", lang),
                                                message_thread_id=topic_of(query.message))
-            _save(context, None)  # pressed mid-intake: the draft would have no way forward
+            store_draft(context, DRAFT_KEY, None)  # pressed mid-intake: the draft would have no way forward
             return ConversationHandler.END
-    _save(context, {"fields": {}, "editing": False, "lang": lang})
+    store_draft(context, DRAFT_KEY, {"fields": {}, "editing": False, "lang": lang})
     await _reply(update, t("esc.intake.start", lang))
     return await ask(update, context, 0, lang)
 
@@ -160,7 +151,7 @@ async def start_from_message(update: Update, context: Context) -> int:
         await deliver(context.bot, Target.of(message), render_answer(answer), answer_keyboard(answer))
         return ConversationHandler.END
     draft = {"fields": {IntakeField.SUMMARY.value: message.text.strip()[:2000]}, "editing": False, "lang": lang}
-    _save(context, draft)
+    store_draft(context, DRAFT_KEY, draft)
     log.info("idea review asked in a message; intake started with it as the summary")
     await _reply(update, t("esc.intake.start_from_message", lang))
     return await ask(update, context, 1, lang)
@@ -174,7 +165,7 @@ def _text_step(step: int) -> Callable[[Update, Context], Coroutine[Any, Any, int
             return step
         draft = _draft(context)
         draft["fields"][ORDER[step]] = text[:2000]
-        _save(context, draft)
+        store_draft(context, DRAFT_KEY, draft)
         return await _advance(update, context, step, lang)
     return on_text
 
@@ -186,7 +177,7 @@ async def on_stage(update: Update, context: Context) -> int:
     lang = await resolve_language(update, context)
     draft = _draft(context)
     draft["fields"][IntakeField.STAGE] = Stage(context.match.group(1))
-    _save(context, draft)
+    store_draft(context, DRAFT_KEY, draft)
     return await _advance(update, context, STAGE_STEP, lang)
 
 
@@ -208,7 +199,7 @@ async def on_attachment(update: Update, context: Context) -> int:
         return ATTACHMENT_STEP
     draft = _draft(context)
     draft["attachment"] = {"file_id": file_id, "kind": kind, "name": name}
-    _save(context, draft)
+    store_draft(context, DRAFT_KEY, draft)
     await _reply(update, t("esc.intake.attached", lang, name=name))
     return await ask(update, context, CONFIRM, lang)
 
@@ -237,7 +228,7 @@ def _back_from(step: int) -> Callable[[Update, Context], Coroutine[Any, Any, int
 async def on_cancel(update: Update, context: Context) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer()
-    _save(context, None)
+    store_draft(context, DRAFT_KEY, None)
     await _reply(update, t("esc.intake.cancelled", await resolve_language(update, context)))
     return ConversationHandler.END
 
@@ -258,7 +249,7 @@ async def on_pick(update: Update, context: Context) -> int:
     await query.answer()
     draft = _draft(context)
     draft["editing"] = True
-    _save(context, draft)
+    store_draft(context, DRAFT_KEY, draft)
     return await ask(update, context, ORDER.index(context.match.group(1)), await resolve_language(update, context))
 
 
@@ -322,7 +313,7 @@ async def _submit(update: Update, context: Context, lang: str) -> int:
         log.info("intake incomplete: %s", err.code)
         await _reply(update, t(f"esc.err.{err.code}", lang))
         return await ask(update, context, CONFIRM, lang)
-    _save(context, None)
+    store_draft(context, DRAFT_KEY, None)
     await _reply(update, t("esc.ticket.created", lang, id=ticket.id,
                            hours=settings.escalation_expected_response_hours))
     kick(context)
