@@ -36,6 +36,8 @@ class Action(StrEnum):
 FOUNDER_ACTIONS = (Action.BOOK, Action.LIST, Action.CANCEL, Action.CANCEL_YES, Action.RESCHEDULE, Action.MOVE,
                    Action.CALENDAR)
 EXPERT_ACTIONS = (Action.CLOSE, Action.WITHDRAW, Action.WITHDRAW_YES, Action.ATTENDED, Action.NO_SHOW)
+
+
 def pattern(actions: Iterable[Action]) -> str:
     """The pattern of some actions only, for a handler of one side (founders or experts)."""
     return rf"^cs:({'|'.join(a.value for a in actions)}):(\d+)(?::(\d+))?$"

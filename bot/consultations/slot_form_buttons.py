@@ -28,7 +28,9 @@ from bot.strings import t
 
 PREFIX = "slf"
 START_PATTERN = rf"^{PREFIX}:new:({'|'.join(k.value for k in Kind)})$"
-PUBLISH, CANCEL, BACK = f"{PREFIX}:ok", f"{PREFIX}:no", f"{PREFIX}:back"
+PUBLISH = f"{PREFIX}:ok"
+CANCEL = f"{PREFIX}:no"
+BACK = f"{PREFIX}:back"
 ANY_PATTERN = rf"^{PREFIX}:"  # a button of a form that is over (finished, cancelled, or never started here)
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.cafes.registry import CafeInfo
 from bot.consultations.enums import SlotMode
-from bot.consultations.forms import SEOUL
+from bot.consultations.forms import SEOUL, SlotFormError, parse_date
 from bot.consultations.render import weekday_name
 from bot.consultations.service import BookingView, CafeStats
 from bot.strings import t
@@ -51,7 +50,9 @@ def parse_query(args: Sequence[str], today: date) -> BookingsQuery:
     """`[from] [to] [cafe=ID] [csv]`: a date is YYYY-MM-DD or `today`; `week` alone is today and the next six
     days; one date is that day; none, DEFAULT_DAYS from today. Raises BookingsArgsError."""
     dates: list[date] = []
-    week, cafe, as_csv = False, None, False
+    week = False
+    cafe: str | None = None
+    as_csv = False
     for arg in args:
         word = arg.casefold()
         if word == "csv":
@@ -64,13 +65,11 @@ def parse_query(args: Sequence[str], today: date) -> BookingsQuery:
             dates.append(today)
         elif word == "week":
             week = True
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", arg):
-            try:
-                dates.append(date.fromisoformat(arg))
-            except ValueError:
-                raise BookingsArgsError("word", word=arg) from None
         else:
-            raise BookingsArgsError("word", word=arg[:40])
+            try:  # a date as the slot forms read one
+                dates.append(parse_date(arg))
+            except SlotFormError:
+                raise BookingsArgsError("word", word=arg[:40]) from None
     if (week and dates) or len(dates) > 2:
         raise BookingsArgsError("dates")
     if week:

@@ -30,7 +30,7 @@ def founder_commands(lang: str) -> list[BotCommand]:
     return [BotCommand(name, t(f"tg.cmd.{name}", lang)) for name in COMMANDS]
 
 
-def staff_commands(lang: str, *, staff: bool = True, expert: bool = False) -> list[BotCommand]:
+def role_commands(lang: str, *, staff: bool = True, expert: bool = False) -> list[BotCommand]:
     """A person's menu in one language: the founders' commands, then the staff ones and the expert ones."""
     commands = founder_commands(lang)
     if staff:
@@ -51,7 +51,7 @@ async def publish_menu(bot: Bot, default_lang: str) -> None:
         log.warning("could not set the command menu; continuing without it", exc_info=True)
 
 
-async def set_staff_menu(bot: Bot, user_id: int, default_lang: str, staff: bool = True, expert: bool = False) -> None:
+async def set_role_menu(bot: Bot, user_id: int, default_lang: str, staff: bool = True, expert: bool = False) -> None:
     """Staff and experts see their commands in the menu of their own chat (others keep the founders' menu)."""
     scope = BotCommandScopeChat(user_id)
     try:
@@ -60,7 +60,7 @@ async def set_staff_menu(bot: Bot, user_id: int, default_lang: str, staff: bool 
                 await bot.delete_my_commands(scope=scope, language_code=code)
             return
         for code in (None, *LANGS):
-            await bot.set_my_commands(staff_commands(code or default_lang, staff=staff, expert=expert), scope=scope,
+            await bot.set_my_commands(role_commands(code or default_lang, staff=staff, expert=expert), scope=scope,
                                       language_code=code)
     except TelegramError as err:  # e.g. a staff member who never opened the bot: the commands still work
         log.warning("could not set the staff menu for %s: %s", user_id, err)

@@ -340,11 +340,12 @@ def _on_back(at: Field | None) -> Callable[[Update, Context], Coroutine[Any, Any
         lang, draft = await _resume(update, context)
         if draft is None:
             return ConversationHandler.END
-        steps = STEPS[Kind(draft["kind"])]
+        kind = Kind(draft["kind"])
+        steps = STEPS[kind]
         if at is None:
-            return await _ask(update, context, Kind(draft["kind"]), steps[-1], lang)
+            return await _ask(update, context, kind, steps[-1], lang)
         here = steps.index(at) if at in steps else 0
-        return await _ask(update, context, Kind(draft["kind"]), steps[max(here - 1, 0)], lang)
+        return await _ask(update, context, kind, steps[max(here - 1, 0)], lang)
     return on_back
 
 
@@ -354,7 +355,9 @@ async def on_publish(update: Update, context: Context) -> State:
     lang, draft = await _resume(update, context)
     if draft is None:
         return ConversationHandler.END
-    kind, cs, expert_id = Kind(draft["kind"]), context.services.consultations, _expert(update)
+    kind = Kind(draft["kind"])
+    cs = context.services.consultations
+    expert_id = _expert(update)
     try:
         if kind is Kind.ONE:
             view = await asyncio.to_thread(cs.publish, expert_id, to_form(draft["values"]))

@@ -27,7 +27,7 @@ from bot.staff.roles import parse_user_id
 from bot.strings import t
 from bot.telegram.bookings_text import stats_section
 from bot.telegram.cafe_notices import cafe_buttons, cafe_choices, cafe_line, cafe_name
-from bot.telegram.command_menu import set_staff_menu
+from bot.telegram.command_menu import set_role_menu
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.delivery import inline_markup, reply_to_press
 from bot.telegram.guards import require_city_wide_staff, require_staff
@@ -57,7 +57,7 @@ async def staff_menus_on_start(context: Context) -> None:
     staff = set(await asyncio.to_thread(services.staff.all_ids))
     experts = await asyncio.to_thread(_expert_ids, context)
     for user_id in sorted(staff | experts):
-        await set_staff_menu(context.bot, user_id, services.settings.default_language, staff=user_id in staff,
+        await set_role_menu(context.bot, user_id, services.settings.default_language, staff=user_id in staff,
                              expert=user_id in experts)
 
 
@@ -90,13 +90,13 @@ async def staff_command(update: Update, context: Context) -> None:
     if args[0] == "add":
         added = await asyncio.to_thread(registry.add, target, me)
         if added:
-            await set_staff_menu(context.bot, target, context.services.settings.default_language,
+            await set_role_menu(context.bot, target, context.services.settings.default_language,
                                  expert=target in await asyncio.to_thread(_expert_ids, context))
         await reply(t("staff.added" if added else "staff.already", lang, id=target))
     else:
         outcome = await asyncio.to_thread(registry.remove, target, me)
         if outcome == "removed":
-            await set_staff_menu(context.bot, target, context.services.settings.default_language, staff=False,
+            await set_role_menu(context.bot, target, context.services.settings.default_language, staff=False,
                                  expert=target in await asyncio.to_thread(_expert_ids, context))
         await reply(t(f"staff.{'removed' if outcome == 'removed' else 'remove_' + outcome}", lang, id=target))
 
