@@ -18,7 +18,7 @@ from telegram_harness import make_services, running_bot, settings_for, shared_em
 from bot.cafes.registry import CafeInfo
 from bot.consultations.enums import BookingState, SlotMode, SlotState
 from bot.consultations.forms import SEOUL, SlotForm
-from bot.consultations.service import BookingView, SlotView
+from bot.consultations.views import BookingView, SlotView
 from bot.escalation.workflow import Founder
 from bot.services import Services
 from bot.strings import t

@@ -26,9 +26,9 @@ from bot.consultations import buttons as cs_buttons
 from bot.consultations.buttons import Action
 from bot.consultations.enums import BookingState, SlotMode, SlotState
 from bot.consultations.forms import SEOUL, WEEKDAYS, SlotForm
-from bot.consultations.service import SlotView
 from bot.consultations.slot_draft import Field, Kind, days_ahead
 from bot.consultations.slot_form_buttons import BACK, PUBLISH, answer_data, start_data
+from bot.consultations.views import SlotView
 from bot.services import Services
 from bot.storage.models.base import utcnow
 from bot.storage.models.consultations import ConsultationBooking

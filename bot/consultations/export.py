@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable
 
 from bot.consultations.forms import SEOUL
-from bot.consultations.service import BookingView
+from bot.consultations.views import BookingView
 
 COLUMNS = ["id", "slot", "starts_at_kst", "minutes", "mode", "cafe", "expert_id", "expert", "founder_id", "status",
            "ticket_id", "booked_at"]

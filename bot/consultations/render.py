@@ -10,8 +10,8 @@ from bot.consultations.enums import SlotMode
 from bot.consultations.forms import KO_WEEKDAYS, SEOUL
 from bot.strings import t
 
-if TYPE_CHECKING:  # the service renders with this module: a runtime import would be circular
-    from bot.consultations.service import SlotView
+if TYPE_CHECKING:  # the views render with this module: a runtime import would be circular
+    from bot.consultations.views import SlotView
 
 EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

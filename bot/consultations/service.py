@@ -1,22 +1,32 @@
-"""Consultations, each step one transaction with the notices it causes (the outbox delivers them)."""
+"""Consultations: experts' slots and founders' bookings, each step one transaction with the notices it causes (the
+outbox delivers them). Reminders and staff's reports are their own modules, reached through this service."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, case, exists, func, select, update
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from bot.cafes.registry import CafeInfo, CafeRegistry
 from bot.consultations import buttons, render
 from bot.consultations.enums import BookingState, ConsultationError, Refusal, SlotMode, SlotState
-from bot.consultations.forms import SEOUL, SlotForm, WeeklyRule
-from bot.consultations.ics import booking_ics
+from bot.consultations.forms import SlotForm, WeeklyRule
+from bot.consultations.reminders import MARK_WITHIN, Reminders
+from bot.consultations.reports import BookingReports
+from bot.consultations.views import (
+    BookingView,
+    CafeStats,
+    Confirmation,
+    Offer,
+    SlotView,
+    read_bookings,
+    slot_view,
+)
 from bot.escalation.enums import ContentKind
 from bot.escalation.notices import fields_text
 from bot.escalation.outbox import Notice, Outbox
@@ -33,82 +43,8 @@ log = logging.getLogger(__name__)
 
 NO_SHOW_DAYS = 90
 IDEA_FIELD_CHARS = 300  # each intake answer in the expert's booking notice: the whole idea fits one message
-MARK_WITHIN = timedelta(days=7)  # the expert is asked "attended or no-show?" for slots that ended this recently
 SEAT_RETRIES = 3  # a seat lost to a founder inserting the same seat a moment earlier: try the next free one
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class SlotView:
-    id: int
-    expert_id: int
-    expert_alias: str
-    specialties: tuple[str, ...]
-    cafe: CafeInfo | None
-    starts_at: datetime
-    minutes: int
-    mode: SlotMode
-    capacity: int
-    booked: int
-    status: SlotState
-
-    @property
-    def seats_left(self) -> int:
-        return max(self.capacity - self.booked, 0)
-
-    @property
-    def cafe_id(self) -> str | None:
-        return self.cafe.id if self.cafe is not None else None
-
-    def when(self, lang: str) -> str:
-        return render.when(self.starts_at, self.minutes, lang)
-
-    def place(self, lang: str) -> str:
-        return render.place(self.mode, self.cafe, lang)
-
-
-@dataclass(frozen=True)
-class BookingView:
-    id: int
-    slot: SlotView
-    founder_id: int
-    status: BookingState
-    ticket_id: int | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    """What the founder gets: the text (time in Asia/Seoul, place or online) and the calendar file."""
-
-    booking_id: int
-    slot: SlotView
-    text: str
-    ics: bytes
-    filename: str
-
-
-@dataclass(frozen=True)
-class Offer:
-    """The open slots shown to a founder, and what the list needs to say about their cafe."""
-
-    slots: list[SlotView]
-    own_cafe: str | None  # the founder's cafe: its slots come first
-    pick_cafe: bool  # several cafes and none chosen: /cafe would put theirs first
-
-
-@dataclass(frozen=True)
-class CafeStats:
-    cafe_id: str
-    held: int  # bookings marked attended
-    no_shows: int
-    next_free: datetime | None  # the earliest open slot with a free seat
-    lead_hours: float | None  # hours from now to it
-
-    @property
-    def no_show_rate(self) -> float | None:
-        marked = self.held + self.no_shows
-        return self.no_shows / marked if marked else None
 
 
 class Consultations:
@@ -121,6 +57,8 @@ class Consultations:
         self.cancel_hours = cancel_hours
         self.no_show_limit = no_show_limit
         self.expert_lang = expert_lang
+        self.reminders = Reminders(db, expert_lang)
+        self.reports = BookingReports(db, self.cafes)
 
     # Experts
     def publish(self, expert_id: int, form: SlotForm, now: datetime | None = None) -> SlotView:
@@ -132,7 +70,7 @@ class Consultations:
             if slot is None:
                 raise ConsultationError(Refusal.OVERLAP)
             log.info("expert %s published slot %s", user_ref(expert_id), slot.id)
-            return self._view(s, slot)
+            return slot_view(s, slot)
 
     def publish_weekly(self, expert_id: int, rule: WeeklyRule, now: datetime | None = None) -> list[SlotView]:
         """Office hours: a slot on the rule's weekday for each of the next weeks, in one transaction; a week where
@@ -141,7 +79,7 @@ class Consultations:
         with self.db.session() as s:
             made = [slot for form in rule.slots(now) if (slot := self._new_slot(s, expert_id, form, now))]
             log.info("expert %s published %d weekly slots", user_ref(expert_id), len(made))
-            return [self._view(s, slot) for slot in made]
+            return [slot_view(s, slot) for slot in made]
 
     def _new_slot(self, s: Session, expert_id: int, form: SlotForm, now: datetime) -> Slot | None:
         expert = s.get(Expert, expert_id)
@@ -168,7 +106,7 @@ class Consultations:
         with self.db.session() as s:
             rows = s.scalars(select(Slot).where(Slot.expert_id == expert_id, Slot.status != SlotState.CANCELLED,
                                                 Slot.starts_at > now).order_by(Slot.starts_at, Slot.id))
-            return [self._view(s, slot) for slot in rows]
+            return [slot_view(s, slot) for slot in rows]
 
     def expert_cafe(self, expert_id: int) -> CafeInfo | None:
         """The cafe an active expert's in-person slots are at (None: online only); NOT_EXPERT for anyone else."""
@@ -190,7 +128,13 @@ class Consultations:
         """One of the expert's slots (e.g. to say how many founders a cancellation would tell); NO_SLOT, or
         NOT_EXPERT for another expert's."""
         with self.db.session() as s:
-            return self._view(s, self._own_slot(s, slot_id, expert_id))
+            return slot_view(s, self._own_slot(s, slot_id, expert_id))
+
+    def to_mark(self, expert_id: int, now: datetime | None = None) -> list[BookingView]:
+        """The expert's bookings of slots begun in the last week that are not yet marked attended or no-show."""
+        now = now or utcnow()
+        return read_bookings(self.db, Slot.expert_id == expert_id, Booking.status == BookingState.BOOKED,
+                             Slot.starts_at <= now, Slot.starts_at > now - MARK_WITHIN)
 
     def close_slot(self, slot_id: int, expert_id: int, now: datetime | None = None) -> SlotView:
         """No new bookings; the booked founders keep their seats. Refused once the slot has begun."""
@@ -202,14 +146,15 @@ class Consultations:
             s.execute(update(Slot).where(Slot.id == slot_id, Slot.status == SlotState.OPEN)
                       .values(status=SlotState.CLOSED))
             s.refresh(slot)
-            return self._view(s, slot)
+            return slot_view(s, slot)
 
     def cancel_slot(self, slot_id: int, expert_id: int, now: datetime | None = None) -> int:
         """Withdraw a slot: its bookings are cancelled and each founder told. Returns how many were told. Refused
         once the slot has begun: its bookings are then to be marked attended or no-show, not cancelled."""
         now = now or utcnow()
         with self.db.session() as s:
-            if self._own_slot(s, slot_id, expert_id).starts_at <= now:
+            slot = self._own_slot(s, slot_id, expert_id)
+            if slot.starts_at <= now:
                 raise ConsultationError(Refusal.SLOT_PAST)
             # The slot's row first: a booking racing with this waits for it and then finds the slot not open. A
             # slot already cancelled (an old confirmation pressed again) is refused, not cancelled twice.
@@ -217,8 +162,6 @@ class Consultations:
                                   .values(status=SlotState.CANCELLED).execution_options(synchronize_session=False))
             if rows_affected(withdrawn) != 1:
                 raise ConsultationError(Refusal.NO_SLOT)
-            slot = s.get_one(Slot, slot_id)
-            s.refresh(slot)
             told = 0
             for booking in s.scalars(select(Booking).where(Booking.slot_id == slot_id,
                                                            Booking.status == BookingState.BOOKED)).all():
@@ -269,7 +212,7 @@ class Consultations:
         order: list[Any] = [case((Slot.cafe_id == cafe_id, 0), else_=1)] if cafe_id is not None else []
         with self.db.session() as s:
             rows = s.scalars(query.order_by(*order, Slot.starts_at, Slot.id).limit(limit)).all()
-            return [self._view(s, slot) for slot in rows]
+            return [slot_view(s, slot) for slot in rows]
 
     def offer(self, founder_id: int, now: datetime | None = None, limit: int = 8,
               exclude: Iterable[int] = ()) -> Offer:
@@ -356,7 +299,7 @@ class Consultations:
         # (slot_id, seat) is unique: a founder who chose the same seat a moment earlier wins; (founder_id, hold) is
         # unique: the same founder booking on another replica at the same instant cannot pass the limit twice.
         s.flush()
-        view = self._view(s, slot)
+        view = slot_view(s, slot)
         idea = s.get(Ticket, ticket_id) if ticket_id is not None else None
         if idea is not None and idea.founder_id != founder_id:  # only the founder's own idea goes to the expert
             log.warning("founder %s tied a booking to ticket %s, not theirs: ignored", user_ref(founder_id), ticket_id)
@@ -395,13 +338,9 @@ class Consultations:
         return free[0]
 
     def _confirmation(self, booking_id: int, view: SlotView, lang: str, now: datetime) -> Confirmation:
-        expert = view.expert_alias or "-"
-        text = t("cs.confirmed", lang, id=booking_id, when=view.when(lang), place=view.place(lang), expert=expert,
-                 hours=render.hours(self.cancel_hours))
-        location = view.place(lang)
-        ics = booking_ics(booking_id, view.starts_at, view.minutes, t("cs.ics.summary", lang), location,
-                          description=f"{expert} (#{booking_id})", stamp=now)
-        return Confirmation(booking_id, view, text, ics, t("cs.ics.file", lang, id=booking_id))
+        text = t("cs.confirmed", lang, id=booking_id, when=view.when(lang), place=view.place(lang),
+                 expert=view.expert_alias or "-", hours=render.hours(self.cancel_hours))
+        return Confirmation(booking_id, view, text, lang, now)
 
     def calendar(self, booking_id: int, founder_id: int | None = None) -> tuple[str, bytes] | None:
         """The booking's calendar file (name, bytes) in its founder's language; None if it is gone, cancelled or
@@ -411,7 +350,7 @@ class Consultations:
             if booking is None or booking.status == BookingState.CANCELLED or (
                     founder_id is not None and booking.founder_id != founder_id):
                 return None
-            view = self._view(s, s.get_one(Slot, booking.slot_id))
+            view = slot_view(s, s.get_one(Slot, booking.slot_id))
             made = self._confirmation(booking.id, view, booking.lang, booking.created_at)
             return made.filename, made.ics
 
@@ -459,144 +398,23 @@ class Consultations:
     def founder_bookings(self, founder_id: int, now: datetime | None = None) -> list[BookingView]:
         """The founder's bookings still ahead, by time."""
         now = now or utcnow()
-        return self._bookings(Booking.founder_id == founder_id, Booking.status == BookingState.BOOKED,
-                              Slot.starts_at > now)
+        return read_bookings(self.db, Booking.founder_id == founder_id, Booking.status == BookingState.BOOKED,
+                             Slot.starts_at > now)
 
-    # Reminders
+    # Reminders and staff's reports (bot.consultations.reminders, .reports)
     def due_reminders(self, now: datetime | None = None) -> int:
-        """Queue the reminders due (1 h, then 24 h before) to founder and expert; returns how many bookings were
-        reminded. Each is claimed by a conditional UPDATE of its `reminded_*_at`: sent once across replicas and
-        restarts. A 1 h reminder also settles a 24 h one not yet sent."""
-        now = now or utcnow()
-        sent = 0
-        # A booking within the hour gets the 1 h reminder only ("tomorrow" would be wrong), on any replica.
-        for kind, column, ahead, after in (("1h", Booking.reminded_1h_at, timedelta(hours=1), timedelta(0)),
-                                           ("24h", Booking.reminded_24h_at, timedelta(hours=24), timedelta(hours=1))):
-            with self.db.session() as s:
-                due = list(s.scalars(select(Booking.id).join(Slot, Slot.id == Booking.slot_id)
-                                     .where(Booking.status == BookingState.BOOKED, column.is_(None),
-                                            Slot.starts_at > now + after, Slot.starts_at <= now + ahead)))
-            for booking_id in due:
-                with self.db.session() as s:
-                    if self._claim(s, booking_id, column, now):
-                        self._remind(s, booking_id, kind)
-                        sent += 1
-        return sent + self._ask_to_mark(now)
+        """Queue the reminders and "attended?" questions due; returns how many (see Reminders.due)."""
+        return self.reminders.due(now)
 
-    def _ask_to_mark(self, now: datetime) -> int:
-        """After a slot ends, its expert gets "attended / no-show?" buttons for each booking, once."""
-        with self.db.session() as s:
-            rows = s.execute(select(Booking.id, Slot.starts_at, Slot.minutes).join(Slot, Slot.id == Booking.slot_id)
-                             .where(Booking.status == BookingState.BOOKED, Booking.mark_asked_at.is_(None),
-                                    Slot.starts_at <= now, Slot.starts_at > now - MARK_WITHIN)).tuples().all()
-        asked = 0
-        for booking_id, starts_at, minutes in rows:
-            if starts_at + timedelta(minutes=minutes) > now:
-                continue
-            with self.db.session() as s:
-                if self._claim(s, booking_id, Booking.mark_asked_at, now):
-                    booking = s.get_one(Booking, booking_id)
-                    view = self._view(s, s.get_one(Slot, booking.slot_id))
-                    Outbox.put(s, Notice(view.expert_id, t("cs.expert.mark", self.expert_lang, id=booking_id,
-                                                           when=view.when(self.expert_lang)),
-                                         buttons=buttons.mark_buttons(booking_id, self.expert_lang)))
-                    asked += 1
-        return asked
-
-    def to_mark(self, expert_id: int, now: datetime | None = None) -> list[BookingView]:
-        """The expert's bookings of slots begun in the last week that are not yet marked attended or no-show."""
-        now = now or utcnow()
-        return self._bookings(Slot.expert_id == expert_id, Booking.status == BookingState.BOOKED,
-                              Slot.starts_at <= now, Slot.starts_at > now - MARK_WITHIN)
-
-    @staticmethod
-    def _claim(s: Session, booking_id: int, column: InstrumentedAttribute[datetime | None], now: datetime) -> bool:
-        claimed = s.execute(update(Booking).where(Booking.id == booking_id, Booking.status == BookingState.BOOKED,
-                                                  column.is_(None))
-                            .values({column.key: now}).execution_options(synchronize_session=False))
-        if rows_affected(claimed) != 1:
-            return False
-        if column.key == "reminded_1h_at":
-            s.execute(update(Booking).where(Booking.id == booking_id, Booking.reminded_24h_at.is_(None))
-                      .values(reminded_24h_at=now).execution_options(synchronize_session=False))
-        return True
-
-    def _remind(self, s: Session, booking_id: int, kind: str) -> None:
-        booking = s.get_one(Booking, booking_id)
-        view = self._view(s, s.get_one(Slot, booking.slot_id))
-        lang, expert_lang = booking.lang, self.expert_lang
-        Outbox.put(s, Notice(booking.founder_chat_id, t(f"cs.remind.{kind}", lang, id=booking.id,
-                                                        when=view.when(lang), place=view.place(lang))))
-        Outbox.put(s, Notice(view.expert_id, t(f"cs.expert.remind.{kind}", expert_lang, id=booking.id,
-                                               when=view.when(expert_lang), place=view.place(expert_lang))))
-
-    # Staff
     def cafe_bookings(self, staff_id: int, cafe_id: str | None = None, start: date | None = None,
                       end: date | None = None) -> list[BookingView]:
-        """A cafe's bookings (every status) from `start` to `end` (Asia/Seoul dates, inclusive), by time. `cafe_id`
-        None: every cafe the staff member may see. The caller checked they are staff; staff of another cafe are
-        refused (OTHER_CAFE)."""
-        scope = self.cafes.scope(staff_id)
-        conditions: list[ColumnElement[bool]] = []
-        if cafe_id is not None:
-            if not scope.allows(cafe_id):
-                log.warning("refused bookings of cafe %s: staff %s works at another cafe", cafe_id, staff_id)
-                raise ConsultationError(Refusal.OTHER_CAFE)
-            conditions.append(Slot.cafe_id == cafe_id)
-        elif scope.cafes is not None:
-            conditions.append(Slot.cafe_id.in_(scope.cafes))
-        if start is not None:
-            conditions.append(Slot.starts_at >= datetime.combine(start, time(0), SEOUL))
-        if end is not None:
-            conditions.append(Slot.starts_at < datetime.combine(end + timedelta(days=1), time(0), SEOUL))
-        return self._bookings(*conditions)
+        """A cafe's bookings for its staff (see BookingReports.cafe_bookings)."""
+        return self.reports.cafe_bookings(staff_id, cafe_id, start, end)
 
     def stats(self, cafe_ids: Iterable[str] | None = None, now: datetime | None = None,
               since: datetime | None = None) -> list[CafeStats]:
-        """Per active cafe (or those named): consultations held and no-shows (slots since `since`), and the lead
-        time to its next free slot."""
-        now = now or utcnow()
-        wanted = set(cafe_ids) if cafe_ids is not None else None
-        out = []
-        with self.db.session() as s:
-            for cafe in self.cafes.cafes():
-                if wanted is not None and cafe.id not in wanted:
-                    continue
-                marked = (select(Booking.status, func.count(Booking.id)).join(Slot, Slot.id == Booking.slot_id)
-                          .where(Slot.cafe_id == cafe.id,
-                                 Booking.status.in_([BookingState.ATTENDED, BookingState.NO_SHOW])))
-                if since is not None:
-                    marked = marked.where(Slot.starts_at >= since)
-                counts = {status: n for status, n in s.execute(marked.group_by(Booking.status)).tuples()}
-                next_free = s.scalar(select(func.min(Slot.starts_at)).where(
-                    Slot.cafe_id == cafe.id, Slot.status == SlotState.OPEN, Slot.booked < Slot.capacity,
-                    Slot.starts_at > now))
-                out.append(CafeStats(cafe.id, counts.get(BookingState.ATTENDED, 0),
-                                     counts.get(BookingState.NO_SHOW, 0), next_free,
-                                     (next_free - now).total_seconds() / 3600 if next_free is not None else None))
-        return out
-
-    # Reading
-    def _bookings(self, *conditions: ColumnElement[bool]) -> list[BookingView]:
-        with self.db.session() as s:
-            rows = s.execute(select(Booking, Slot).join(Slot, Slot.id == Booking.slot_id).where(*conditions)
-                             .order_by(Slot.starts_at, Booking.id)).tuples().all()
-            views: dict[int, SlotView] = {}
-            out = []
-            for booking, slot in rows:
-                view = views.get(slot.id) or views.setdefault(slot.id, self._view(s, slot))
-                out.append(BookingView(booking.id, view, booking.founder_id, BookingState(booking.status),
-                                       booking.ticket_id, booking.created_at))
-            return out
-
-    @staticmethod
-    def _view(s: Session, slot: Slot) -> SlotView:
-        expert = s.get(Expert, slot.expert_id)
-        cafe = s.get(Cafe, slot.cafe_id) if slot.cafe_id is not None else None
-        return SlotView(slot.id, slot.expert_id, (expert.alias or expert.display_name) if expert else "",
-                        tuple(expert.specialties) if expert else (), CafeInfo.of(cafe) if cafe else None,
-                        slot.starts_at, slot.minutes, SlotMode(slot.mode), slot.capacity, slot.booked,
-                        SlotState(slot.status))
+        """Each cafe's consultations held, no-shows and next free slot (see BookingReports.stats)."""
+        return self.reports.stats(cafe_ids, now, since)
 
 
 def _clipped(fields: dict[str, str]) -> dict[str, str]:

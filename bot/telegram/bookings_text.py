@@ -10,7 +10,7 @@ from bot.cafes.registry import CafeInfo
 from bot.consultations.enums import SlotMode
 from bot.consultations.forms import SEOUL, SlotFormError, parse_date
 from bot.consultations.render import weekday_name
-from bot.consultations.service import BookingView, CafeStats
+from bot.consultations.views import BookingView, CafeStats
 from bot.strings import t
 from bot.telegram.render import MAX_MESSAGE, utf16_len
 

@@ -16,7 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.consultations import buttons, render
 from bot.consultations.buttons import FOUNDER_ACTIONS, Action, Buttons, Press
 from bot.consultations.enums import ConsultationError, Refusal
-from bot.consultations.service import Offer, SlotView
+from bot.consultations.views import Offer, SlotView
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language
 from bot.telegram.delivery import inline_markup, reply_to_press, tell

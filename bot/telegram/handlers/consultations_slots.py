@@ -26,7 +26,6 @@ from bot.consultations.buttons import EXPERT_ACTIONS, Action
 from bot.consultations.enums import ConsultationError, Refusal, SlotMode, SlotState
 from bot.consultations.forms import SlotFormError, parse_slot, parse_weekly
 from bot.consultations.render import weekday_name
-from bot.consultations.service import SlotView
 from bot.consultations.slot_draft import STEPS, Field, Kind, normalise, past_field, to_form, to_rule
 from bot.consultations.slot_form_buttons import (
     ANY_PATTERN,
@@ -40,6 +39,7 @@ from bot.consultations.slot_form_buttons import (
     start_buttons,
     summary_buttons,
 )
+from bot.consultations.views import SlotView
 from bot.storage.models.base import utcnow
 from bot.strings import t
 from bot.telegram.context import App, Context, resolve_language, store_draft
