@@ -18,6 +18,7 @@ from bot.telegram.handlers import (
     staff,
     staff_announce,
     staff_questions,
+    staff_stats,
     staff_uploads,
 )
 
@@ -33,6 +34,7 @@ def register_all(app: App) -> None:
     feedback.register(app)
     # Staff (issue 5): commands and document buttons, uploads, subscriptions and announcements.
     staff.register(app)
+    staff_stats.register(app)
     staff_uploads.register(app)
     staff_announce.register(app)
     staff_questions.register(app)  # questions the documents did not answer, for the cafe staff (issue 12)
